@@ -1,0 +1,15 @@
+"""The calculation engine of ../shared/spec/calculation.md: plain functions on Decimal values.
+
+Nothing here touches the database: selectors fetch aggregated inputs, these functions turn them
+into figures, and the unit tests call them directly with hand-computed numbers.
+"""
+
+import decimal
+
+METHOD_VERSION = "1"
+# Enough digits that the divisions of the decomposition leave no trace at 3 decimals.
+PRECISION = 60
+
+
+def context() -> decimal.Context:
+    return decimal.Context(prec=PRECISION, rounding=decimal.ROUND_HALF_EVEN)

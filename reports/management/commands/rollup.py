@@ -1,0 +1,46 @@
+import json
+
+from celery.exceptions import TimeoutError as CeleryTimeout
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from reports.calculation.factors import MissingFactor
+from reports.models import RollupRun
+from reports.tasks import rollup
+
+
+class Command(BaseCommand):
+    help = "Runs the roll-up of a year through the Celery worker and waits (--inline: in this process)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--json", action="store_true", help="Print the result as JSON (interfaces.md).")
+        parser.add_argument("--inline", action="store_true", help="Run the task in this process, without a worker.")
+        parser.add_argument("--timeout", type=int, default=600, help="Seconds to wait for the worker.")
+
+    def handle(self, *args: object, year: int, json: bool, inline: bool, timeout: int, **options: object) -> None:
+        try:
+            if inline:
+                run_id = rollup.apply(kwargs={"year": year, "trigger": "command --inline"}, throw=True).get()
+            else:
+                run_id = rollup.delay(year=year, trigger="command").get(timeout=timeout)
+        except MissingFactor as error:
+            raise CommandError(str(error)) from None
+        except CeleryTimeout:
+            raise CommandError(
+                f"No worker finished the roll-up within {timeout} s: is a Celery worker running?"
+            ) from None
+        run = RollupRun.objects.get(pk=run_id)
+        if json:
+            self.stdout.write(_dumps(run.result))
+        else:
+            result = run.result
+            self.stdout.write(
+                f"Roll-up {year} (run #{run.pk}, baseline {result['baseline_year']}): green-power reduction "
+                f"{result['green_reduction_tco2e']:,.3f} tCO2e, absolute reduction "
+                f"{result['absolute_reduction_tco2e']:,.3f} tCO2e, {result['suppliers_reporting']} suppliers, "
+                f"{len(result['flags'])} flag(s)."
+            )
+
+
+def _dumps(result: dict) -> str:
+    return json.dumps(result, ensure_ascii=False, indent=1)

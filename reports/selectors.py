@@ -1,0 +1,144 @@
+"""Reads for the roll-up: a fixed number of aggregated queries, whatever the number of lines."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from reports.calculation.factors import Factor
+from reports.calculation.rollup import Reported, RollupInputs, SiteYear
+from reports.models import EmissionFactor, PublishedFigure, RollupRun
+from suppliers.models import CertificateClaim, Line, Submission
+
+SUM_FIELD = DecimalField(max_digits=30, decimal_places=10)
+ZERO = Value(Decimal(0), output_field=SUM_FIELD)
+
+
+def duplicate_batch_ids() -> QuerySet:
+    """Batch IDs claimed by more than one line among submitted or approved submissions."""
+    return (
+        CertificateClaim.objects.filter(line__submission__status__in=Submission.CLAIMING_STATUSES)
+        .values("batch_id")
+        .annotate(claims=Count("line", distinct=True))
+        .filter(claims__gt=1)
+        .values("batch_id")
+    )
+
+
+def approved_lines() -> QuerySet:
+    return Line.objects.filter(submission__status=Submission.Status.APPROVED)
+
+
+def _sum(expression) -> Coalesce:
+    return Coalesce(Sum(ExpressionWrapper(expression, output_field=SUM_FIELD)), ZERO, output_field=SUM_FIELD)
+
+
+def rollup_inputs_get(*, year: int, baseline_year: int) -> RollupInputs:
+    """Everything the engine needs for `year`, in four queries."""
+    factors = tuple(Factor(f.region, f.year, f.tco2_per_mwh, f.source) for f in EmissionFactor.objects.all())
+    duplicates = duplicate_batch_ids()
+    conflicted = Exists(CertificateClaim.objects.filter(line=OuterRef("pk"), batch_id__in=duplicates))
+    certificates = F("gec_mwh") + F("irec_mwh")
+    other_green = F("onsite_renewable_mwh") + F("green_power_trading_mwh")
+    share = F("bmw_share_percent")
+    groups = (
+        approved_lines()
+        .filter(submission__period__year__in={year, baseline_year})
+        .annotate(conflicted=conflicted)
+        .values(
+            "site_id", "site__supplier__code", "site__code", "site__region", "submission__period__year", "conflicted"
+        )
+        .annotate(
+            lines=Count("pk"),
+            electricity=_sum(F("total_electricity_mwh")),
+            other_green=_sum(other_green),
+            certificates=_sum(certificates),
+            share_electricity=_sum(share * F("total_electricity_mwh")),
+            share_other_green=_sum(share * other_green),
+            share_certificates=_sum(share * certificates),
+        )
+        .order_by()
+    )
+    merged: dict[tuple, dict] = {}
+    conflicted_sites: set[tuple[int, int]] = set()
+    for row in groups:
+        key = (row["site__supplier__code"], row["site__code"], row["site__region"], row["submission__period__year"])
+        sums = merged.setdefault(key, {"E": Decimal(0), "G": Decimal(0), "aE": Decimal(0), "aG": Decimal(0), "n": 0})
+        sums["n"] += row["lines"]
+        sums["E"] += row["electricity"]
+        sums["aE"] += row["share_electricity"] / 100
+        # A double-claimed certificate counts as grid electricity: only the other green counts.
+        sums["G"] += row["other_green"] + (0 if row["conflicted"] else row["certificates"])
+        sums["aG"] += (row["share_other_green"] + (0 if row["conflicted"] else row["share_certificates"])) / 100
+        if row["conflicted"]:
+            conflicted_sites.add((row["site_id"], row["submission__period__year"]))
+    batches: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    if conflicted_sites:
+        claims = (
+            CertificateClaim.objects.filter(
+                batch_id__in=duplicates,
+                line__submission__status=Submission.Status.APPROVED,
+                line__submission__period__year__in={year, baseline_year},
+            )
+            .values_list("line__site__supplier__code", "line__site__code", "line__submission__period__year", "batch_id")
+            .distinct()
+            .order_by("batch_id")
+        )
+        for supplier_code, site_code, line_year, batch_id in claims:
+            batches[(supplier_code, site_code, line_year)].append(batch_id)
+    site_years = tuple(
+        SiteYear(
+            supplier_code=key[0],
+            site_code=key[1],
+            region=key[2],
+            year=key[3],
+            electricity_mwh=sums["E"],
+            green_mwh=sums["G"],
+            attributable_electricity_mwh=sums["aE"],
+            attributable_green_mwh=sums["aG"],
+            duplicate_batches=tuple(batches.get((key[0], key[1], key[3]), ())),
+            line_count=sums["n"],
+        )
+        for key, sums in sorted(merged.items())
+    )
+    return RollupInputs(
+        year=year,
+        baseline_year=baseline_year,
+        site_years=site_years,
+        factors=factors,
+        site_history=site_history_get(year=year, site_ids={row["site_id"] for row in groups}),
+        reported=reported_get(year=year),
+    )
+
+
+def site_history_get(*, year: int, site_ids: set[int]) -> dict[tuple[str, str], dict[int, Decimal]]:
+    """Σ E per site and year, up to `year`, for the year-on-year outlier rule."""
+    history: dict[tuple[str, str], dict[int, Decimal]] = defaultdict(dict)
+    rows = (
+        approved_lines()
+        .filter(site_id__in=site_ids, submission__period__year__lte=year)
+        .values_list("site__supplier__code", "site__code", "submission__period__year")
+        .annotate(electricity=_sum(F("total_electricity_mwh")))
+        .order_by()
+    )
+    for supplier_code, site_code, line_year, electricity in rows:
+        history[(supplier_code, site_code)][line_year] = electricity
+    return dict(history)
+
+
+def reported_get(*, year: int) -> Reported | None:
+    figure = PublishedFigure.objects.filter(year=year).first()
+    return None if figure is None else Reported(figure.tco2e, figure.source)
+
+
+def rollup_run_latest(*, year: int, baseline_year: int, method_version: str) -> RollupRun | None:
+    return (
+        RollupRun.objects.filter(year=year, baseline_year=baseline_year, method_version=method_version)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def approved_years() -> list[int]:
+    return sorted(set(approved_lines().values_list("submission__period__year", flat=True).distinct()))

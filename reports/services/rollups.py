@@ -1,0 +1,145 @@
+"""Roll-up runs: computed from the database, stored whole, never overwritten."""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from reports.calculation import METHOD_VERSION
+from reports.calculation.rollup import inputs_fingerprint, rollup_compute, rollup_result_json
+from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSupplierResult
+from reports.selectors import rollup_inputs_get, rollup_run_latest
+from suppliers.models import Site, Supplier
+
+logger = logging.getLogger(__name__)
+# A request marked pending for longer than this lost its message (a broker restart): send anew.
+STALE_REQUEST = timedelta(minutes=15)
+
+
+def rollup_run_create(
+    *, year: int, baseline_year: int | None = None, trigger: str = "", task_id: str = ""
+) -> RollupRun:
+    """Computes the roll-up of `year` and stores it, unless the newest stored run of that year
+    was computed from the same inputs: then that run is returned and nothing is written.
+
+    The run, its supplier rows and its flags are written in one transaction, so a run is either
+    complete or absent.
+    """
+    baseline_year = settings.BASELINE_YEAR if baseline_year is None else baseline_year
+    started = timezone.now()
+    inputs = rollup_inputs_get(year=year, baseline_year=baseline_year)
+    fingerprint = inputs_fingerprint(inputs)
+    latest = rollup_run_latest(year=year, baseline_year=baseline_year, method_version=METHOD_VERSION)
+    if latest is not None and latest.input_fingerprint == fingerprint:
+        return latest
+    outcome = rollup_compute(inputs)
+    result = rollup_result_json(outcome)
+    with transaction.atomic():
+        # Serialise writers of the same year, then look again: a concurrent run may have won.
+        request, _created = RollupRequest.objects.get_or_create(year=year)
+        RollupRequest.objects.select_for_update().get(pk=request.pk)
+        latest = rollup_run_latest(year=year, baseline_year=baseline_year, method_version=METHOD_VERSION)
+        if latest is not None and latest.input_fingerprint == fingerprint:
+            return latest
+        run = RollupRun(
+            year=year,
+            baseline_year=baseline_year,
+            method_version=METHOD_VERSION,
+            input_fingerprint=fingerprint,
+            line_count=sum(sy.line_count for sy in inputs.site_years),
+            factors_used=result["factors_used"],
+            result=result,
+            started_at=started,
+            finished_at=timezone.now(),
+            trigger=trigger[:100],
+            task_id=task_id,
+        )
+        run.full_clean()
+        run.save()
+        supplier_ids = dict(
+            Supplier.objects.filter(code__in=[s.supplier_code for s in outcome.suppliers]).values_list("code", "pk")
+        )
+        RollupSupplierResult.objects.bulk_create(
+            [_supplier_row(run, supplier_ids[s.supplier_code], s) for s in outcome.suppliers], batch_size=1000
+        )
+        flagged_sites = {(f.supplier_code, f.site_code) for f in outcome.flags if f.site_code}
+        site_ids = {
+            (code, site): pk
+            for code, site, pk in Site.objects.filter(supplier__code__in={c for c, _s in flagged_sites}).values_list(
+                "supplier__code", "code", "pk"
+            )
+        }
+        RollupFlag.objects.bulk_create(
+            [
+                RollupFlag(
+                    run=run,
+                    code=f.code,
+                    supplier_id=supplier_ids[f.supplier_code],
+                    site_id=site_ids.get((f.supplier_code, f.site_code)),
+                    year=f.year,
+                    detail=f.detail,
+                )
+                for f in outcome.flags
+            ],
+            batch_size=1000,
+        )
+    logger.info("roll-up %s stored as run %s (%s)", year, run.pk, trigger or "manual")
+    return run
+
+
+def _supplier_row(run: RollupRun, supplier_id: int, s) -> RollupSupplierResult:
+    decomposition = s.decomposition
+    return RollupSupplierResult(
+        run=run,
+        supplier_id=supplier_id,
+        has_baseline=s.baseline is not None,
+        attributable_electricity_mwh=s.current.attributable_electricity_mwh,
+        attributable_green_mwh=s.current.attributable_green_mwh,
+        location_based_tco2e=_stored(s.current.location_based),
+        market_based_tco2e=_stored(s.current.market_based),
+        avoided_tco2e=_stored(s.current.avoided),
+        baseline_avoided_tco2e=_stored(s.baseline_avoided),
+        green_reduction_tco2e=_stored(s.green_reduction),
+        absolute_reduction_tco2e=_stored(s.absolute_reduction),
+        activity_tco2e=_stored(decomposition and decomposition.activity),
+        green_share_tco2e=_stored(decomposition and decomposition.green_share),
+        grid_factor_tco2e=_stored(decomposition and decomposition.grid_factor),
+    )
+
+
+def _stored(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.000001"))
+
+
+def rollup_request(*, year: int, trigger: str) -> bool:
+    """Asks the worker for a roll-up of `year` soon, coalescing bursts of triggers into one run.
+
+    The first trigger marks the year pending and sends the task with a countdown; triggers until
+    the task starts find it pending and send nothing (the task reads the data when it runs, so it
+    includes them). Returns whether a task was sent. A broker that cannot be reached is logged,
+    not raised: the data is safe in the database and the nightly run picks it up.
+    """
+    from reports.tasks import rollup
+
+    now = timezone.now()
+    RollupRequest.objects.get_or_create(year=year)
+    idle_or_stale = Q(pending_since__isnull=True) | Q(pending_since__lt=now - STALE_REQUEST)
+    claimed = RollupRequest.objects.filter(idle_or_stale, year=year).update(pending_since=now)
+    if not claimed:
+        return False
+    try:
+        rollup.apply_async(kwargs={"year": year, "trigger": trigger}, countdown=settings.ROLLUP_COALESCE_SECONDS)
+    except Exception:  # kombu raises several kinds for an unreachable broker
+        logger.exception("could not queue the roll-up of %s; the nightly run will do it", year)
+        RollupRequest.objects.filter(year=year, pending_since=now).update(pending_since=None)
+        return False
+    return True
+
+
+def rollup_request_started(*, year: int) -> None:
+    """Called as a queued roll-up starts: triggers from now on need a run of their own."""
+    RollupRequest.objects.filter(year=year).update(pending_since=None)

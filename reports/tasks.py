@@ -1,0 +1,47 @@
+"""Celery tasks: thin wrappers that take plain values, load and call a service.
+
+Every task is acknowledged late (a killed worker's task is delivered again), has time limits, and
+is safe to run twice: a roll-up with unchanged inputs returns the run already stored.
+"""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from reports.services.rollups import rollup_request_started, rollup_run_create
+
+TRANSIENT = (OperationalError, InterfaceError, BrokerError)
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 6,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
+
+
+@shared_task(name="reports.rollup", soft_time_limit=20 * 60, time_limit=25 * 60, **RETRY)
+def rollup(*, year: int, trigger: str = "") -> int:
+    """Computes and stores the roll-up of `year`; returns the run's id."""
+    rollup_request_started(year=year)
+    run = rollup_run_create(year=year, trigger=trigger, task_id=rollup.request.id or "")
+    return run.pk
+
+
+@shared_task(name="reports.rollup_all_years", soft_time_limit=60 * 60, time_limit=65 * 60, **RETRY)
+def rollup_all_years() -> list[int]:
+    """The nightly run: every year from the baseline to the current one."""
+    this_year = timezone.localdate().year
+    return [rollup_run_create(year=year, trigger="nightly").pk for year in range(settings.BASELINE_YEAR, this_year + 1)]
+
+
+@shared_task(name="reports.ping", soft_time_limit=30, time_limit=60, acks_late=True)
+def ping(token: str) -> str:
+    """Echoes `token` with the time: proves a worker takes jobs from the broker (CI smoke test)."""
+    return f"{token} {datetime.datetime.now(datetime.UTC).isoformat()}"

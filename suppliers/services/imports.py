@@ -1,0 +1,531 @@
+"""Import of submission files (interfaces.md): validated whole, then written in one transaction.
+
+A file with one bad value is refused whole, with every problem named by row and column; nothing
+is written. Importing the same row again (same supplier, site and period) replaces that line.
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission, Supplier, code_validator
+from suppliers.periods import InvalidPeriod, Period, period_parse
+from suppliers.provinces import Province, UnknownProvince, province_parse
+from suppliers.services.spreadsheets import FileRefused, Problem, Table, table_read
+from suppliers.units import UnknownUnit, to_mwh, unit_parse
+from suppliers.uscc import validate_uscc
+
+REQUIRED_COLUMNS = ("supplier_code", "site_code", "period", "unit", "total_electricity", "bmw_share_percent")
+FIRST_SIGHT_COLUMNS = ("supplier_name", "uscc", "site_name", "province")
+GREEN_COLUMNS = ("onsite_renewable", "green_power_trading", "gec", "irec")
+COLUMNS = (
+    "supplier_code", "supplier_name", "uscc", "site_code", "site_name", "province", "period", "unit",
+    "total_electricity", *GREEN_COLUMNS, "bmw_share_percent", "certificate_ids",
+)  # fmt: skip
+QUANTITY_FIELDS = {
+    "total_electricity": "total_electricity_mwh",
+    "onsite_renewable": "onsite_renewable_mwh",
+    "green_power_trading": "green_power_trading_mwh",
+    "gec": "gec_mwh",
+    "irec": "irec_mwh",
+}
+MWH_QUANTUM = Decimal("0.000001")
+MAX_LINE_MWH = Decimal("100000000")  # 100 TWh: far above the largest plant; a bigger figure is a typo
+_NUMBER = re.compile(r"^\+?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_BATCH_ID = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,99}$")
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass
+class ParsedLine:
+    row: int
+    supplier_code: str
+    supplier_name: str
+    uscc: str
+    site_code: str
+    site_name: str
+    province: Province | None
+    period: Period
+    unit: str
+    entered: dict[str, str]
+    quantities_mwh: dict[str, Decimal]
+    bmw_share_percent: Decimal
+    certificate_ids: list[str]
+
+
+@dataclass
+class ImportResult:
+    lines_created: int = 0
+    lines_replaced: int = 0
+    suppliers_created: int = 0
+    sites_created: int = 0
+    years: set[int] = field(default_factory=set)
+
+    @property
+    def lines(self) -> int:
+        return self.lines_created + self.lines_replaced
+
+
+def _number(text: str) -> Decimal:
+    """A non-negative decimal as people type it: thousands separators and full-width digits allowed."""
+    normal = unicodedata.normalize("NFKC", text).strip()
+    if normal.startswith("-") and _NUMBER.match(normal[1:]):
+        raise ValueError(_("must not be negative"))
+    if not _NUMBER.match(normal):
+        raise ValueError(_("“%(value)s” is not a number") % {"value": text})
+    try:
+        return Decimal(normal.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        raise ValueError(_("“%(value)s” is not a number") % {"value": text}) from None
+
+
+def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> ParsedLine | None:
+    before = len(problems)
+
+    def problem(column: str, message: str) -> None:
+        problems.append(Problem(number, column, message))
+
+    for column in REQUIRED_COLUMNS:
+        if not cells.get(column):
+            problem(column, _("is required"))
+
+    supplier_code = cells.get("supplier_code", "")
+    site_code = cells.get("site_code", "")
+    for column, value in (("supplier_code", supplier_code), ("site_code", site_code)):
+        if value:
+            try:
+                code_validator(value)
+            except ValidationError as error:
+                problem(column, " ".join(error.messages))
+
+    uscc = unicodedata.normalize("NFKC", cells.get("uscc", "")).strip().upper()
+    if uscc:
+        try:
+            validate_uscc(uscc)
+        except ValidationError as error:
+            problem("uscc", " ".join(error.messages))
+
+    province = None
+    if cells.get("province"):
+        try:
+            province = province_parse(cells["province"])
+        except UnknownProvince as error:
+            problem("province", str(error))
+
+    period = None
+    if cells.get("period"):
+        try:
+            period = period_parse(cells["period"])
+        except InvalidPeriod as error:
+            problem("period", str(error))
+
+    unit = None
+    if cells.get("unit"):
+        try:
+            unit = unit_parse(cells["unit"])
+        except UnknownUnit as error:
+            problem("unit", str(error))
+
+    entered: dict[str, str] = {}
+    quantities: dict[str, Decimal] = {}
+    for column, field_name in QUANTITY_FIELDS.items():
+        text = cells.get(column, "")
+        if not text:
+            quantities[field_name] = Decimal(0)
+            continue
+        entered[column] = text
+        try:
+            amount = _number(text)
+        except ValueError as error:
+            problem(column, str(error))
+            continue
+        if unit is None:
+            continue
+        mwh = to_mwh(amount, unit)
+        if mwh != mwh.quantize(MWH_QUANTUM):
+            problem(column, _("has more decimal places than 0.000001 MWh (1 Wh)"))
+        elif mwh > MAX_LINE_MWH:
+            problem(
+                column, _("%(value)s MWh is implausibly large for one site; check the unit") % {"value": f"{mwh:,}"}
+            )
+        else:
+            quantities[field_name] = mwh
+
+    share = None
+    share_text = cells.get("bmw_share_percent", "").removesuffix("%").strip()
+    if share_text:
+        try:
+            share = _number(share_text)
+        except ValueError as error:
+            problem("bmw_share_percent", str(error))
+        else:
+            if share > 100:
+                problem("bmw_share_percent", _("must be between 0 and 100"))
+            elif share != share.quantize(Decimal("0.0001")):
+                problem("bmw_share_percent", _("has more than 4 decimal places"))
+
+    certificate_ids: list[str] = []
+    for raw_id in cells.get("certificate_ids", "").replace("；", ";").split(";"):
+        batch_id = unicodedata.normalize("NFKC", raw_id).strip().upper()
+        if not batch_id:
+            continue
+        if not _BATCH_ID.match(batch_id):
+            problem("certificate_ids", _("“%(value)s” is not a certificate batch ID") % {"value": raw_id.strip()})
+        elif batch_id in certificate_ids:
+            problem("certificate_ids", _("“%(value)s” is listed twice") % {"value": batch_id})
+        else:
+            certificate_ids.append(batch_id)
+
+    if len(problems) > before:
+        return None
+    total = quantities["total_electricity_mwh"]
+    green = sum((quantities[f] for f in QUANTITY_FIELDS.values() if f != "total_electricity_mwh"), Decimal(0))
+    if green > total:
+        problem(
+            "total_electricity",
+            _("the green quantities add up to %(green)s MWh, more than the total of %(total)s MWh")
+            % {"green": f"{green.normalize():f}", "total": f"{total.normalize():f}"},
+        )
+    if (quantities["gec_mwh"] > 0 or quantities["irec_mwh"] > 0) and not certificate_ids:
+        problem("certificate_ids", _("are required when GEC or I-REC quantities are reported"))
+    if len(problems) > before:
+        return None
+    name = cells.get("supplier_name", "")
+    return ParsedLine(
+        row=number,
+        supplier_code=supplier_code,
+        supplier_name=name,
+        uscc=uscc,
+        site_code=site_code,
+        site_name=cells.get("site_name", ""),
+        province=province,
+        period=period,
+        unit=unit,
+        entered=entered,
+        quantities_mwh=quantities,
+        bmw_share_percent=share,
+        certificate_ids=certificate_ids,
+    )
+
+
+def submission_file_parse(*, table: Table) -> list[ParsedLine]:
+    """Each row checked on its own. Raises FileRefused naming every problem."""
+    problems: list[Problem] = []
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
+    unknown = [c for c in table.header if c and c not in COLUMNS]
+    duplicated = sorted({c for c in table.header if c and table.header.count(c) > 1})
+    for column in missing:
+        problems.append(Problem(1, column, _("this required column is missing from the header")))
+    for column in unknown:
+        problems.append(Problem(1, column, _("is not a column of the submission format")))
+    for column in duplicated:
+        problems.append(Problem(1, column, _("appears more than once in the header")))
+    if problems:
+        raise FileRefused(problems)
+    if not table.rows:
+        raise FileRefused([Problem(None, None, _("The file has a header but no rows."))])
+    parsed = []
+    width = len(table.header)
+    for number, cells in table.rows:
+        if len(cells) > width and any(cells[width:]):
+            problems.append(Problem(number, None, _("has more cells than the header has columns")))
+            continue
+        line = _parse_row(number, dict(zip(table.header, cells, strict=False)), problems)
+        if line is not None:
+            parsed.append(line)
+    if problems:
+        raise FileRefused(problems)
+    return parsed
+
+
+def _instrument(batch_id: str, line: ParsedLine) -> str:
+    gec, irec = line.quantities_mwh["gec_mwh"] > 0, line.quantities_mwh["irec_mwh"] > 0
+    if irec and not gec:
+        return CertificateClaim.Instrument.IREC
+    if gec and not irec:
+        return CertificateClaim.Instrument.GEC
+    return (
+        CertificateClaim.Instrument.IREC if batch_id.startswith(("IREC", "I-REC")) else CertificateClaim.Instrument.GEC
+    )
+
+
+class _Check:
+    """Cross-row and database checks, collecting problems rather than stopping at the first."""
+
+    def __init__(self, lines: list[ParsedLine], restrict_to_supplier: Supplier | None) -> None:
+        self.lines = lines
+        self.restrict = restrict_to_supplier
+        self.problems: list[Problem] = []
+
+    def add(self, row: int, column: str | None, message: str) -> None:
+        self.problems.append(Problem(row, column, message))
+
+    def run(self) -> tuple[dict[str, Supplier], dict[tuple[str, str], Site]]:
+        codes = {line.supplier_code for line in self.lines}
+        suppliers = {s.code: s for s in Supplier.objects.select_for_update().filter(code__in=codes).order_by("pk")}
+        sites = {
+            (site.supplier.code, site.code): site
+            for site in Site.objects.select_related("supplier").filter(supplier__code__in=codes)
+        }
+        self._suppliers(suppliers)
+        self._sites(sites)
+        self._periods(sites)
+        return suppliers, sites
+
+    def _suppliers(self, suppliers: dict[str, Supplier]) -> None:
+        first_uscc: dict[str, tuple[str, int]] = {}
+        new_usccs = set()
+        for line in self.lines:
+            if self.restrict is not None and line.supplier_code != self.restrict.code:
+                self.add(
+                    line.row,
+                    "supplier_code",
+                    _("you can only report for your own supplier code %(code)s") % {"code": self.restrict.code},
+                )
+                continue
+            existing = suppliers.get(line.supplier_code)
+            if existing is None and line.supplier_code not in first_uscc:
+                for column in ("supplier_name", "uscc"):
+                    if not getattr(line, column):
+                        self.add(
+                            line.row,
+                            column,
+                            _("is required for a supplier seen for the first time (%(code)s)")
+                            % {"code": line.supplier_code},
+                        )
+            if not line.uscc:
+                continue
+            if existing is not None and existing.uscc != line.uscc:
+                self.add(
+                    line.row, "uscc", _("differs from the USCC on record for %(code)s") % {"code": line.supplier_code}
+                )
+            seen = first_uscc.setdefault(line.supplier_code, (line.uscc, line.row))
+            if seen[0] != line.uscc:
+                self.add(
+                    line.row,
+                    "uscc",
+                    _("differs from the USCC given for %(code)s in row %(row)d")
+                    % {"code": line.supplier_code, "row": seen[1]},
+                )
+            if existing is None:
+                new_usccs.add(line.uscc)
+        taken = dict(Supplier.objects.filter(uscc__in=new_usccs).values_list("uscc", "code"))
+        for line in self.lines:
+            if line.supplier_code not in suppliers and line.uscc in taken:
+                self.add(line.row, "uscc", _("is already the USCC of supplier %(code)s") % {"code": taken[line.uscc]})
+
+    def _sites(self, sites: dict[tuple[str, str], Site]) -> None:
+        first_province: dict[tuple[str, str], tuple[Province | None, int]] = {}
+        for line in self.lines:
+            key = (line.supplier_code, line.site_code)
+            existing = sites.get(key)
+            if existing is None and key not in first_province:
+                for column in ("site_name", "province"):
+                    if not getattr(line, column):
+                        self.add(
+                            line.row,
+                            column,
+                            _("is required for a site seen for the first time (%(site)s)") % {"site": line.site_code},
+                        )
+            if line.province is None:
+                continue
+            if existing is not None and existing.province != line.province.code:
+                self.add(
+                    line.row,
+                    "province",
+                    _("site %(site)s is recorded in %(recorded)s; ask staff to change a site's province")
+                    % {"site": line.site_code, "recorded": existing.get_province_display()},
+                )
+            seen = first_province.setdefault(key, (line.province, line.row))
+            if seen[0] != line.province:
+                self.add(
+                    line.row,
+                    "province",
+                    _("differs from the province given for site %(site)s in row %(row)d")
+                    % {"site": line.site_code, "row": seen[1]},
+                )
+
+    def _periods(self, sites: dict[tuple[str, str], Site]) -> None:
+        by_site: dict[tuple[str, str], list[ParsedLine]] = defaultdict(list)
+        for line in self.lines:
+            by_site[(line.supplier_code, line.site_code)].append(line)
+        for key, site_lines in by_site.items():
+            seen: dict[Period, int] = {}
+            for line in site_lines:
+                if line.period in seen:
+                    self.add(
+                        line.row,
+                        "period",
+                        _("site %(site)s already has period %(period)s in row %(row)d")
+                        % {"site": key[1], "period": line.period, "row": seen[line.period]},
+                    )
+                    continue
+                for other, other_row in seen.items():
+                    if other.overlaps(line.period):
+                        self.add(
+                            line.row,
+                            "period",
+                            _("%(period)s overlaps %(other)s of site %(site)s in row %(row)d")
+                            % {"period": line.period, "other": other, "site": key[1], "row": other_row},
+                        )
+                seen[line.period] = line.row
+        known = {site.pk: key for key, site in sites.items() if key in by_site}
+        years = {line.period.year for line in self.lines}
+        stored = Line.objects.filter(site_id__in=known, submission__period__year__in=years).values_list(
+            "site_id", "submission__period__year", "submission__period__kind", "submission__period__number"
+        )
+        from suppliers.periods import period_make
+
+        for site_id, year, kind, number in stored:
+            existing = period_make(year, kind, number)
+            for line in by_site[known[site_id]]:
+                if line.period != existing and line.period.overlaps(existing):
+                    self.add(
+                        line.row,
+                        "period",
+                        _("%(period)s overlaps the stored period %(other)s of site %(site)s")
+                        % {"period": line.period, "other": existing, "site": line.site_code},
+                    )
+
+
+def _write(
+    lines: list[ParsedLine],
+    suppliers: dict[str, Supplier],
+    sites: dict[tuple[str, str], Site],
+    *,
+    approve: bool,
+    user: AbstractBaseUser | None,
+) -> ImportResult:
+    result = ImportResult()
+    now = timezone.now()
+    for line in lines:
+        supplier = suppliers.get(line.supplier_code)
+        if supplier is None:
+            supplier = Supplier(code=line.supplier_code, uscc=line.uscc)
+            suppliers[line.supplier_code] = supplier
+            result.suppliers_created += 1
+        if line.supplier_name:
+            if _HAS_CJK.search(line.supplier_name):
+                supplier.name_zh = line.supplier_name
+            else:
+                supplier.name_en = line.supplier_name
+    for supplier in suppliers.values():
+        if supplier.code in {line.supplier_code for line in lines}:
+            supplier.full_clean(validate_unique=False)
+            supplier.save()
+
+    for line in lines:
+        key = (line.supplier_code, line.site_code)
+        site = sites.get(key)
+        if site is None:
+            site = Site(
+                supplier=suppliers[line.supplier_code],
+                code=line.site_code,
+                name=line.site_name,
+                province=line.province.code,
+            )
+            site.full_clean(validate_unique=False)
+            site.save()
+            sites[key] = site
+            result.sites_created += 1
+        elif line.site_name and site.name != line.site_name:
+            site.name = line.site_name
+            site.save(update_fields=["name"])
+
+    periods: dict[Period, ReportingPeriod] = {}
+    for period in {line.period for line in lines}:
+        periods[period], _created = ReportingPeriod.objects.get_or_create(
+            year=period.year, kind=period.kind, number=period.number
+        )
+    submissions: dict[tuple[int, int], Submission] = {}
+    status = Submission.Status.APPROVED if approve else Submission.Status.SUBMITTED
+    for supplier_id, period in {(suppliers[line.supplier_code].pk, line.period) for line in lines}:
+        submission, _created = Submission.objects.select_for_update().get_or_create(
+            supplier_id=supplier_id, period=periods[period]
+        )
+        submission.status = status
+        submission.version += 1
+        submission.submitted_at = submission.submitted_at or now
+        submission.submitted_by = submission.submitted_by or user
+        if approve:
+            submission.reviewed_at, submission.reviewed_by, submission.review_comment = now, user, ""
+        submission.save()
+        submissions[(supplier_id, periods[period].pk)] = submission
+
+    existing = {
+        (line.submission_id, line.site_id): line
+        for line in Line.objects.filter(submission__in=[s.pk for s in submissions.values()])
+    }
+    to_create, to_update, claims = [], [], []
+    for parsed in lines:
+        submission = submissions[(suppliers[parsed.supplier_code].pk, periods[parsed.period].pk)]
+        site = sites[(parsed.supplier_code, parsed.site_code)]
+        line = existing.get((submission.pk, site.pk)) or Line(submission=submission, site=site)
+        line.entered_unit = parsed.unit
+        line.entered_values = parsed.entered
+        for name, value in parsed.quantities_mwh.items():
+            setattr(line, name, value)
+        line.bmw_share_percent = parsed.bmw_share_percent
+        (to_update if line.pk else to_create).append(line)
+        claims.append((line, parsed))
+    if to_update:
+        CertificateClaim.objects.filter(line__in=[line.pk for line in to_update]).delete()
+        bulk_update_with_history(
+            to_update, Line, [*QUANTITY_FIELDS.values(), "entered_unit", "entered_values", "bmw_share_percent", "updated_at"],
+            batch_size=2000, default_user=user,
+        )  # fmt: skip
+    if to_create:
+        bulk_create_with_history(to_create, Line, batch_size=2000, default_user=user)
+    CertificateClaim.objects.bulk_create(
+        [
+            CertificateClaim(line=line, batch_id=batch_id, instrument=_instrument(batch_id, parsed))
+            for line, parsed in claims
+            for batch_id in parsed.certificate_ids
+        ],
+        batch_size=5000,
+    )
+    result.lines_created, result.lines_replaced = len(to_create), len(to_update)
+    result.years = {line.period.year for line in lines}
+    return result
+
+
+def submissions_import(
+    *, content: bytes, filename: str, approve: bool = False, user: AbstractBaseUser | None = None,
+    restrict_to_supplier: Supplier | None = None,
+) -> ImportResult:  # fmt: skip
+    """Validates the whole file, then writes it in one transaction. Raises FileRefused."""
+    table = table_read(content=content, filename=filename)
+    lines = submission_file_parse(table=table)
+    try:
+        with transaction.atomic():
+            check = _Check(lines, restrict_to_supplier)
+            suppliers, sites = check.run()
+            if check.problems:
+                raise FileRefused(sorted(check.problems, key=lambda p: (p.row or 0, p.column or "")))
+            result = _write(lines, suppliers, sites, approve=approve, user=user)
+    except IntegrityError:
+        # Another import created the same supplier, site or line between our check and write.
+        raise FileRefused(
+            [
+                Problem(
+                    None,
+                    None,
+                    _("Another import changed the same suppliers at the same time; nothing was saved. Try again."),
+                )
+            ]
+        ) from None
+    if approve:
+        from reports.services.rollups import rollup_request
+
+        for year in sorted(result.years):
+            transaction.on_commit(lambda year=year: rollup_request(year=year, trigger="import"))
+    return result

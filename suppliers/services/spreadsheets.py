@@ -1,0 +1,141 @@
+"""Reading a submission file (CSV or XLSX) into rows of text, whatever Excel saved it as."""
+
+import csv
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 200_000
+# An XLSX is a zip: refuse one that would unpack to far more than any real submission file.
+MAX_XLSX_UNPACKED_BYTES = 300 * 1024 * 1024
+MAX_XLSX_RATIO = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file is refused: where (row as the spreadsheet numbers it, column) and why."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(_("row %(row)d") % {"row": self.row})
+        if self.column:
+            where.append(_("column %(column)s") % {"column": self.column})
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class FileRefused(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells)
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8")
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRefused([Problem(None, None, _("The file is UTF-16; save it as CSV UTF-8 or as an Excel workbook."))])
+    if b"\x00" in content:
+        raise FileRefused([Problem(None, None, _("The file is not a text CSV file nor an Excel workbook (.xlsx)."))])
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK and GB2312: what Excel in China saves a CSV as.
+        return content.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileRefused(
+            [Problem(None, None, _("The file's encoding is not recognised: save it as UTF-8 or GB18030/GBK."))]
+        ) from None
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    text = _decode(content)
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), strict=True)]
+    except csv.Error as error:
+        raise FileRefused(
+            [Problem(None, None, _("The CSV file cannot be read: %(error)s") % {"error": error})]
+        ) from None
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        # Excel turns "2024-03" typed into a cell into 1 March 2024: read it back as the month.
+        return f"{value.year}-{value.month:02d}" if value.day == 1 else value.isoformat()
+    if isinstance(value, float):
+        # repr gives the shortest text that is the same float: 1234.5, not 1234.500000000001.
+        return (
+            str(Decimal(repr(value))) if value == value and value not in (float("inf"), float("-inf")) else repr(value)
+        )
+    return str(value)
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileRefused([Problem(None, None, _("The Excel file is damaged and cannot be opened."))]) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES or unpacked > MAX_XLSX_RATIO * max(len(content), 1):
+        raise FileRefused([Problem(None, None, _("The Excel file unpacks to an implausible size and is refused."))])
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise FileRefused(
+            [Problem(None, None, _("The file is not an Excel workbook (.xlsx) that can be read."))]
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def table_read(*, content: bytes, filename: str) -> Table:
+    """The header and the non-empty rows of the file's first sheet. Raises FileRefused."""
+    if len(content) > MAX_FILE_BYTES:
+        raise FileRefused(
+            [Problem(None, None, _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // 2**20})]
+        )
+    if not content.strip():
+        raise FileRefused([Problem(None, None, _("The file is empty."))])
+    is_zip = content.startswith(b"PK\x03\x04")
+    if filename.lower().endswith((".xlsx", ".xlsm")) or is_zip:
+        if not is_zip:
+            raise FileRefused([Problem(None, None, _("The file is named .xlsx but is not an Excel workbook."))])
+        raw = _read_xlsx(content)
+    else:
+        raw = _read_csv(content)
+    numbered = [(number, [cell.strip() for cell in row]) for number, row in enumerate(raw, start=1)]
+    numbered = [(number, row) for number, row in numbered if any(row)]
+    if not numbered:
+        raise FileRefused([Problem(None, None, _("The file is empty."))])
+    (_header_row, header), *rows = numbered
+    if len(rows) > MAX_ROWS:
+        raise FileRefused(
+            [Problem(None, None, _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})]
+        )
+    return Table(header=[cell.lower() for cell in header], rows=rows)

@@ -1,0 +1,68 @@
+"""The worked example of ../shared/spec/examples, through the portal's own commands."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import SHARED_SPEC
+
+EXAMPLES = SHARED_SPEC / "examples"
+TOLERANCE = 0.0005  # the JSON holds 3 decimals: equal to the last decimal
+
+
+def _load_example() -> None:
+    call_command("import_factors", str(EXAMPLES / "factors.csv"), "--replace", stdout=StringIO())
+    call_command("import_submissions", str(EXAMPLES / "submissions-2019.csv"), "--approve", stdout=StringIO())
+    call_command("import_submissions", str(EXAMPLES / "submissions-2024-gbk.csv"), "--approve", stdout=StringIO())
+    call_command("reported_figure", "2024", "10000", "--source", "worked example", stdout=StringIO())
+
+
+def _rollup_json(year: int) -> dict:
+    out = StringIO()
+    call_command("rollup", "--year", str(year), "--json", "--inline", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _differences(expected: object, actual: object, path: str = "") -> list[str]:
+    if isinstance(expected, dict):
+        found = []
+        for key, value in expected.items():
+            if key not in actual:
+                found.append(f"{path}.{key}: missing")
+            elif key == "flags":
+                as_set = lambda flags: {(f["code"], f["supplier_code"], f["site_code"], f["year"]) for f in flags}  # noqa: E731
+                if as_set(value) != as_set(actual[key]):
+                    found.append(f"{path}.flags: expected {sorted(as_set(value), key=str)}, got {sorted(as_set(actual[key]), key=str)}")
+            elif key == "suppliers":
+                by_code = {s["supplier_code"]: s for s in actual[key]}
+                if set(by_code) != {s["supplier_code"] for s in value}:
+                    found.append(f"{path}.suppliers: expected {[s['supplier_code'] for s in value]}, got {sorted(by_code)}")
+                for supplier in value:
+                    found += _differences(supplier, by_code.get(supplier["supplier_code"], {}), f"{path}.{supplier['supplier_code']}")
+            else:
+                found += _differences(value, actual[key], f"{path}.{key}")
+        return found
+    if isinstance(expected, float | int) and not isinstance(expected, bool):
+        ok = isinstance(actual, float | int) and abs(expected - actual) <= TOLERANCE
+        return [] if ok else [f"{path}: expected {expected}, got {actual}"]
+    return [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("year", [2024, 2019])
+def test_worked_example_rollup_equals_expected_json(year: int) -> None:
+    _load_example()
+    expected = json.loads((EXAMPLES / f"expected-rollup-{year}.json").read_text())
+    assert _differences(expected, _rollup_json(year)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worked_example_flags_carry_a_detail_for_staff() -> None:
+    _load_example()
+    flags = _rollup_json(2024)["flags"]
+    details = {(f["code"], f["supplier_code"], f["site_code"]): f["detail"] for f in flags}
+    assert "GEC-2024-LN-000118" in details[("duplicate_certificate", "CN-0001", "SY1")]
+    assert "NORTHEAST 2022" in details[("factor_fallback", "CN-0001", "SY1")]
+    assert "800" in details[("yoy_outlier", "CN-0005", "TJ1")]
