@@ -74,7 +74,7 @@ class RollupRun(models.Model):
     method_version = models.CharField(_("method version"), max_length=20)
     input_fingerprint = models.CharField(_("input fingerprint"), max_length=64)
     line_count = models.PositiveIntegerField(_("lines used"))
-    factors_used = models.JSONField(_("factor values used"), default=list)
+    factors_used = models.JSONField(_("factor values used"), default=list, blank=True)
     result = models.JSONField(_("result"))
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"))

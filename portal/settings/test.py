@@ -1,11 +1,29 @@
 """The test suite: fast hashers, in-memory email; database and broker from the environment."""
 
+import os
+from pathlib import Path
+
 from portal.settings.base import *  # noqa: F403
 from portal.settings.base import DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not :memory:, so that a real worker process started by a test sees the same data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-ROLLUP_COALESCE_SECONDS = 0
+    # A file, not :memory:, so that a real worker process started by a test sees the same data;
+    # one per test process, so that two runs of the suite on one checkout never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+# Short, but long enough that a burst of approvals in a test is coalesced into one run.
+ROLLUP_COALESCE_SECONDS = 2
+
+if CELERY_BROKER_URL == "filesystem://":
+    # The suite's own queue, so that a `make run` worker on the same checkout never takes test jobs;
+    # one per suite run, handed to the worker processes a test starts through the environment.
+    _queue = Path(os.environ.setdefault("PORTAL_TEST_BROKER_DIR", str(VAR_DIR / f"test-broker-{os.getpid()}")))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue / "queue"),
+        "data_folder_out": str(_queue / "queue"),
+        "control_folder": str(_queue / "control"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "control"):
+        (_queue / _folder).mkdir(parents=True, exist_ok=True)

@@ -117,3 +117,13 @@ def published_figure_set(*, year: int, tco2e: Decimal, source: str) -> Published
         figure.full_clean()
         figure.save()
     return figure
+
+
+def factor_save(*, factor: EmissionFactor) -> EmissionFactor:
+    """Saves one factor (the admin's edit) and queues a roll-up of every year after commit:
+    past runs are never changed, the new values give new runs beside them."""
+    with transaction.atomic():
+        factor.full_clean()
+        factor.save()
+        transaction.on_commit(_rollups_after_factor_change)
+    return factor

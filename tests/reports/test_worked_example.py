@@ -34,13 +34,19 @@ def _differences(expected: object, actual: object, path: str = "") -> list[str]:
             elif key == "flags":
                 as_set = lambda flags: {(f["code"], f["supplier_code"], f["site_code"], f["year"]) for f in flags}  # noqa: E731
                 if as_set(value) != as_set(actual[key]):
-                    found.append(f"{path}.flags: expected {sorted(as_set(value), key=str)}, got {sorted(as_set(actual[key]), key=str)}")
+                    found.append(
+                        f"{path}.flags: expected {sorted(as_set(value), key=str)}, got {sorted(as_set(actual[key]), key=str)}"
+                    )
             elif key == "suppliers":
                 by_code = {s["supplier_code"]: s for s in actual[key]}
                 if set(by_code) != {s["supplier_code"] for s in value}:
-                    found.append(f"{path}.suppliers: expected {[s['supplier_code'] for s in value]}, got {sorted(by_code)}")
+                    found.append(
+                        f"{path}.suppliers: expected {[s['supplier_code'] for s in value]}, got {sorted(by_code)}"
+                    )
                 for supplier in value:
-                    found += _differences(supplier, by_code.get(supplier["supplier_code"], {}), f"{path}.{supplier['supplier_code']}")
+                    found += _differences(
+                        supplier, by_code.get(supplier["supplier_code"], {}), f"{path}.{supplier['supplier_code']}"
+                    )
             else:
                 found += _differences(value, actual[key], f"{path}.{key}")
         return found

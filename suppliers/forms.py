@@ -1,0 +1,13 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class SubmissionFileForm(forms.Form):
+    file = forms.FileField(label=_("Submission file (CSV or XLSX)"))
+    approve = forms.BooleanField(label=_("Approve the imported lines (data already checked by staff)"), required=False)
+
+
+class ReturnForm(forms.Form):
+    review_comment = forms.CharField(
+        label=_("What must the supplier correct?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )

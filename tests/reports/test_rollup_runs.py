@@ -1,0 +1,155 @@
+"""Stored roll-up runs: reproducible, never overwritten, a fixed number of queries."""
+
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSupplierResult
+from reports.services.rollups import rollup_request, rollup_run_create
+from suppliers.models import Submission
+from suppliers.services.submissions import submission_return
+from tests.factories import EmissionFactorFactory, LineFactory, SiteFactory, SubmissionFactory, SupplierFactory
+from tests.reports.test_worked_example import EXAMPLES, _load_example
+
+pytestmark = pytest.mark.django_db
+
+
+def make_portfolio(suppliers: int, sites: int = 2) -> None:
+    EmissionFactorFactory(region="EAST", year=2022, tco2_per_mwh=Decimal("0.5617"))
+    for _ in range(suppliers):
+        supplier = SupplierFactory()
+        for year in (2019, 2024):
+            submission = SubmissionFactory(supplier=supplier, period__year=year)
+            for s in range(sites):
+                site = (
+                    SiteFactory(supplier=supplier, code=f"P{s}") if year == 2019 else supplier.sites.get(code=f"P{s}")
+                )
+                LineFactory(submission=submission, site=site, onsite_renewable_mwh=Decimal(100 * (year - 2018)))
+
+
+def test_running_twice_with_the_same_inputs_stores_one_run() -> None:
+    make_portfolio(3)
+    first = rollup_run_create(year=2024)
+    second = rollup_run_create(year=2024)
+    assert first.pk == second.pk
+    assert RollupRun.objects.count() == 1
+    assert RollupSupplierResult.objects.filter(run=first).count() == 3
+
+
+def test_a_changed_input_is_a_new_run_beside_the_old_one() -> None:
+    make_portfolio(2)
+    old = rollup_run_create(year=2024)
+    old_result = old.result
+    submission = Submission.objects.filter(period__year=2024).first()
+    line = submission.lines.first()
+    line.onsite_renewable_mwh += 1
+    line.save()
+    new = rollup_run_create(year=2024)
+    assert new.pk != old.pk
+    assert new.input_fingerprint != old.input_fingerprint
+    old.refresh_from_db()
+    assert old.result == old_result  # the published run still reads as it was
+    assert new.result["green_mwh"] == old_result["green_mwh"] + 1
+
+
+def test_a_factor_change_gives_a_new_run_and_an_unrelated_factor_does_not() -> None:
+    make_portfolio(1)
+    first = rollup_run_create(year=2024)
+    EmissionFactorFactory(region="SOUTH", year=2023, tco2_per_mwh=Decimal("0.4"))  # no site in SOUTH
+    assert rollup_run_create(year=2024).pk == first.pk
+    EmissionFactorFactory(region="EAST", year=2024, tco2_per_mwh=Decimal("0.5"))
+    second = rollup_run_create(year=2024)
+    assert second.pk != first.pk
+    assert {(f["region"], f["year"], f["from_year"]) for f in second.factors_used} >= {("EAST", 2024, 2024)}
+
+
+def _rollup_queries() -> tuple[dict[str, int], RollupRun]:
+    with CaptureQueriesContext(connection) as queries:
+        run = rollup_run_create(year=2024)
+    kinds = [q["sql"].split()[0] for q in queries.captured_queries]
+    return {kind: kinds.count(kind) for kind in ("SELECT", "INSERT")}, run
+
+
+def test_rollup_query_count_does_not_grow_with_suppliers_or_lines() -> None:
+    RollupRequest.objects.create(year=2024)  # made once per year, on its first run ever
+    make_portfolio(1, sites=1)
+    small, run = _rollup_queries()
+    assert run.result["suppliers_reporting"] == 1
+    make_portfolio(49, sites=3)
+    large, run = _rollup_queries()
+    assert run.result["suppliers_reporting"] == 50
+    assert large["SELECT"] == small["SELECT"], "a roll-up's reads must not depend on the number of suppliers or lines"
+    # Writes are bulk inserts: run, supplier rows, flags, in batches (SQLite's parameter limit
+    # splits a few hundred flag rows in two).
+    assert small["INSERT"] == 3
+    assert large["INSERT"] <= 5
+
+
+def test_a_certificate_claimed_by_a_submitted_line_of_another_supplier_is_a_double_claim() -> None:
+    make_portfolio(1)
+    approved = Submission.objects.get(period__year=2024).lines.first()
+    approved.gec_mwh = Decimal(50)
+    approved.save()
+    approved.certificate_claims.create(batch_id="GEC-2024-X-1", instrument="gec")
+    before = rollup_run_create(year=2024).result
+    other = LineFactory(submission__status=Submission.Status.SUBMITTED, gec_mwh=Decimal(10))
+    other.certificate_claims.create(batch_id="GEC-2024-X-1", instrument="gec")
+    during = rollup_run_create(year=2024).result
+    assert during["green_mwh"] == before["green_mwh"] - 50
+    assert {f["code"] for f in during["flags"]} >= {"duplicate_certificate"}
+    # Staff return the other claim: the conflict ends and the certificates count again.
+    submission_return(submission=other.submission, user=None, comment="That batch belongs to another supplier.")
+    after = rollup_run_create(year=2024).result
+    assert after["green_mwh"] == before["green_mwh"]
+    assert "duplicate_certificate" not in {f["code"] for f in after["flags"]}
+
+
+def test_lines_waiting_for_review_do_not_count() -> None:
+    make_portfolio(1)
+    before = rollup_run_create(year=2024).result
+    LineFactory(submission__status=Submission.Status.SUBMITTED, total_electricity_mwh=Decimal(5000))
+    assert rollup_run_create(year=2024).result["electricity_mwh"] == before["electricity_mwh"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_order_of_imports_never_changes_a_result() -> None:
+    _load_example()
+    expected = {year: RollupRun.objects.none() for year in (2019, 2024)}
+    for year in expected:
+        expected[year] = rollup_run_create(year=year).result
+    call_command("flush", "--noinput")
+    call_command("import_submissions", str(EXAMPLES / "submissions-2024-gbk.csv"), "--approve", stdout=StringIO())
+    call_command("reported_figure", "2024", "10000", "--source", "worked example", stdout=StringIO())
+    call_command("import_submissions", str(EXAMPLES / "submissions-2019.csv"), "--approve", stdout=StringIO())
+    call_command("import_factors", str(EXAMPLES / "factors.csv"), "--replace", stdout=StringIO())
+    for year, result in expected.items():
+        assert json.dumps(rollup_run_create(year=year).result, sort_keys=True) == json.dumps(result, sort_keys=True)
+
+
+def test_flags_are_stored_with_their_supplier_and_site() -> None:
+    _load_example()
+    run = rollup_run_create(year=2024)
+    stored = {
+        (f.code, f.supplier.code, f.site.code if f.site else None, f.year) for f in RollupFlag.objects.filter(run=run)
+    }
+    assert ("duplicate_certificate", "CN-0002", "SZ1", 2024) in stored
+    assert ("no_baseline", "CN-0004", None, 2024) in stored
+    assert len(stored) == len(run.result["flags"])
+
+
+def test_twenty_triggers_in_a_row_send_one_task() -> None:
+    sent = [rollup_request(year=2031, trigger=f"approval {n}") for n in range(20)]
+    assert sent.count(True) == 1
+    assert RollupRequest.objects.get(year=2031).pending_since is not None
+
+
+def test_a_year_without_approved_lines_is_an_empty_run_not_an_error() -> None:
+    run = rollup_run_create(year=2030)
+    assert run.result["suppliers_reporting"] == 0
+    assert run.result["green_reduction_tco2e"] == 0
+    assert run.factors_used == []
