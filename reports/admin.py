@@ -51,11 +51,11 @@ class RollupFlagInline(admin.TabularInline):
 class RollupRunAdmin(admin.ModelAdmin):
     """Runs are records: readable, never edited."""
 
-    list_display = ("id", "year", "baseline_year", "green_reduction", "flag_count", "trigger", "finished_at")
-    list_filter = ("year",)
+    list_display = ("id", "year", "status", "baseline_year", "green_reduction", "flag_count", "trigger", "finished_at")
+    list_filter = ("status", "year")
     inlines = [RollupFlagInline]
     readonly_fields = (
-        "year", "baseline_year", "method_version", "input_fingerprint", "line_count", "trigger", "task_id",
+        "year", "status", "error", "baseline_year", "method_version", "input_fingerprint", "line_count", "trigger", "task_id",
         "started_at", "finished_at", "pretty_result",
     )  # fmt: skip
     exclude = ("result", "factors_used")

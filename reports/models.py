@@ -69,13 +69,19 @@ class RollupRun(models.Model):
     runs twice gives one result); changed inputs give a new run beside the old one.
     """
 
+    class Status(models.TextChoices):
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
     year = models.PositiveSmallIntegerField(_("year"), db_index=True)
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SUCCEEDED)
+    error = models.TextField(_("error"), blank=True)
     method_version = models.CharField(_("method version"), max_length=20)
     input_fingerprint = models.CharField(_("input fingerprint"), max_length=64)
-    line_count = models.PositiveIntegerField(_("lines used"))
+    line_count = models.PositiveIntegerField(_("lines used"), default=0)
     factors_used = models.JSONField(_("factor values used"), default=list, blank=True)
-    result = models.JSONField(_("result"))
+    result = models.JSONField(_("result"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"))
     trigger = models.CharField(_("trigger"), max_length=100, blank=True)

@@ -134,7 +134,9 @@ def reported_get(*, year: int) -> Reported | None:
 
 def rollup_run_latest(*, year: int, baseline_year: int, method_version: str) -> RollupRun | None:
     return (
-        RollupRun.objects.filter(year=year, baseline_year=baseline_year, method_version=method_version)
+        RollupRun.objects.filter(
+            year=year, baseline_year=baseline_year, method_version=method_version, status=RollupRun.Status.SUCCEEDED
+        )
         .order_by("-finished_at", "-id")
         .first()
     )

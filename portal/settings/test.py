@@ -27,3 +27,7 @@ if CELERY_BROKER_URL == "filesystem://":
     }
     for _folder in ("queue", "control"):
         (_queue / _folder).mkdir(parents=True, exist_ok=True)
+
+# Static files straight from the apps, without `collectstatic`.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

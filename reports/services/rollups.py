@@ -1,7 +1,7 @@
 """Roll-up runs: computed from the database, stored whole, never overwritten."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reports.calculation import METHOD_VERSION
+from reports.calculation.factors import MissingFactor
 from reports.calculation.rollup import inputs_fingerprint, rollup_compute, rollup_result_json
 from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSupplierResult
 from reports.selectors import rollup_inputs_get, rollup_run_latest
@@ -36,7 +37,11 @@ def rollup_run_create(
     latest = rollup_run_latest(year=year, baseline_year=baseline_year, method_version=METHOD_VERSION)
     if latest is not None and latest.input_fingerprint == fingerprint:
         return latest
-    outcome = rollup_compute(inputs)
+    try:
+        outcome = rollup_compute(inputs)
+    except MissingFactor as error:
+        _record_failure(year, baseline_year, fingerprint, started, trigger, task_id, str(error))
+        raise
     result = rollup_result_json(outcome)
     with transaction.atomic():
         # Serialise writers of the same year, then look again: a concurrent run may have won.
@@ -89,6 +94,25 @@ def rollup_run_create(
         )
     logger.info("roll-up %s stored as run %s (%s)", year, run.pk, trigger or "manual")
     return run
+
+
+def _record_failure(
+    year: int, baseline_year: int, fingerprint: str, started: datetime, trigger: str, task_id: str, error: str
+) -> None:
+    """A roll-up that cannot be computed from its data is recorded, so staff see why."""
+    RollupRun.objects.create(
+        year=year,
+        baseline_year=baseline_year,
+        status=RollupRun.Status.FAILED,
+        error=error,
+        method_version=METHOD_VERSION,
+        input_fingerprint=fingerprint,
+        started_at=started,
+        finished_at=timezone.now(),
+        trigger=trigger[:100],
+        task_id=task_id,
+    )
+    logger.error("roll-up %s failed: %s", year, error)
 
 
 def _supplier_row(run: RollupRun, supplier_id: int, s) -> RollupSupplierResult:

@@ -39,6 +39,7 @@ QUANTITY_FIELDS = {
     "irec": "irec_mwh",
 }
 MWH_QUANTUM = Decimal("0.000001")
+MAX_NAME_LENGTH = 200  # Supplier.name_zh / name_en and Site.name
 MAX_LINE_MWH = Decimal("100000000")  # 100 TWh: far above the largest plant; a bigger figure is a typo
 _NUMBER = re.compile(r"^\+?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _BATCH_ID = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,99}$")
@@ -97,6 +98,9 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
     for column in REQUIRED_COLUMNS:
         if not cells.get(column):
             problem(column, _("is required"))
+    for column in ("supplier_name", "site_name"):
+        if len(cells.get(column, "")) > MAX_NAME_LENGTH:
+            problem(column, _("is longer than %(max)d characters") % {"max": MAX_NAME_LENGTH})
 
     supplier_code = cells.get("supplier_code", "")
     site_code = cells.get("site_code", "")
@@ -151,17 +155,20 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
         if unit is None:
             continue
         mwh = to_mwh(amount, unit)
-        if mwh != mwh.quantize(MWH_QUANTUM):
-            problem(column, _("has more decimal places than 0.000001 MWh (1 Wh)"))
-        elif mwh > MAX_LINE_MWH:
+        # Size first: quantize() of a number with more digits than the context holds raises.
+        if mwh > MAX_LINE_MWH:
             problem(
                 column, _("%(value)s MWh is implausibly large for one site; check the unit") % {"value": f"{mwh:,}"}
             )
+        elif mwh != mwh.quantize(MWH_QUANTUM):
+            problem(column, _("has more decimal places than 0.000001 MWh (1 Wh)"))
         else:
             quantities[field_name] = mwh
 
     share = None
     share_text = cells.get("bmw_share_percent", "").removesuffix("%").strip()
+    if cells.get("bmw_share_percent") and not share_text:
+        problem("bmw_share_percent", _("is required"))
     if share_text:
         try:
             share = _number(share_text)
@@ -283,7 +290,7 @@ class _Check:
 
     def _suppliers(self, suppliers: dict[str, Supplier]) -> None:
         first_uscc: dict[str, tuple[str, int]] = {}
-        new_usccs = set()
+        new_usccs: dict[str, tuple[str, int]] = {}  # USCC → (code, row) of the new supplier first giving it
         for line in self.lines:
             if self.restrict is not None and line.supplier_code != self.restrict.code:
                 self.add(
@@ -317,7 +324,14 @@ class _Check:
                     % {"code": line.supplier_code, "row": seen[1]},
                 )
             if existing is None:
-                new_usccs.add(line.uscc)
+                owner = new_usccs.setdefault(line.uscc, (line.supplier_code, line.row))
+                if owner[0] != line.supplier_code:
+                    self.add(
+                        line.row,
+                        "uscc",
+                        _("is already given for supplier %(code)s in row %(row)d")
+                        % {"code": owner[0], "row": owner[1]},
+                    )
         taken = dict(Supplier.objects.filter(uscc__in=new_usccs).values_list("uscc", "code"))
         for line in self.lines:
             if line.supplier_code not in suppliers and line.uscc in taken:
@@ -475,6 +489,8 @@ def _write(
         for name, value in parsed.quantities_mwh.items():
             setattr(line, name, value)
         line.bmw_share_percent = parsed.bmw_share_percent
+        if line.pk:
+            line.updated_at = now  # bulk_update does not apply auto_now
         (to_update if line.pk else to_create).append(line)
         claims.append((line, parsed))
     if to_update:

@@ -47,7 +47,13 @@ class Table:
 
 def _decode(content: bytes) -> str:
     if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8")
+        try:
+            return content[3:].decode("utf-8")
+        except UnicodeDecodeError:
+            # A UTF-8 mark in front of other bytes: a file pasted together from two encodings.
+            raise FileRefused(
+                [Problem(None, None, _("The file's encoding is not recognised: save it as UTF-8 or GB18030/GBK."))]
+            ) from None
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileRefused([Problem(None, None, _("The file is UTF-16; save it as CSV UTF-8 or as an Excel workbook."))])
     if b"\x00" in content:
@@ -75,7 +81,7 @@ def _read_csv(content: bytes) -> list[list[str]]:
         ) from None
 
 
-def _cell_text(value: object) -> str:
+def _cell_text(value: object, number_format: str = "General") -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -83,11 +89,16 @@ def _cell_text(value: object) -> str:
     if isinstance(value, datetime.datetime | datetime.date):
         # Excel turns "2024-03" typed into a cell into 1 March 2024: read it back as the month.
         return f"{value.year}-{value.month:02d}" if value.day == 1 else value.isoformat()
-    if isinstance(value, float):
-        # repr gives the shortest text that is the same float: 1234.5, not 1234.500000000001.
-        return (
-            str(Decimal(repr(value))) if value == value and value not in (float("inf"), float("-inf")) else repr(value)
-        )
+    if isinstance(value, int | float):
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            return repr(value)
+        # Excel shows and keeps 15 significant digits: 0.1+0.2 is 0.3 to the person who typed it.
+        number = Decimal(format(value, ".15g"))
+        if "%" in (number_format or ""):
+            # A cell formatted as a percentage holds 0.3 and shows 30%: read what the person sees.
+            number *= 100
+        # Written out without an exponent (1e-07 is 0.0000001), as the number pattern expects.
+        return f"{number.normalize():f}"
     return str(value)
 
 
@@ -103,15 +114,19 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
         raise FileRefused([Problem(None, None, _("The Excel file unpacks to an implausible size and is refused."))])
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        try:
+            # In read-only mode the sheet is parsed here, not on loading: a damaged sheet fails here.
+            sheet = workbook.worksheets[0]
+            return [
+                [_cell_text(cell.value, getattr(cell, "number_format", "General")) for cell in row]
+                for row in sheet.iter_rows()
+            ]
+        finally:
+            workbook.close()
+    except Exception:  # openpyxl, zipfile and the XML parser raise many kinds for a damaged workbook
         raise FileRefused(
             [Problem(None, None, _("The file is not an Excel workbook (.xlsx) that can be read."))]
         ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def table_read(*, content: bytes, filename: str) -> Table:

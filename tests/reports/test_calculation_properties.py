@@ -83,7 +83,7 @@ def test_decimal_results_scale_exactly_with_the_quantities(rows: list[SiteYear],
             r.green_mwh * k,
             r.attributable_electricity_mwh * k,
             r.attributable_green_mwh * k,
-        )  # fmt: skip
+        )
         for r in rows
     ]
     small, large = compute(rows), compute(scaled)

@@ -153,3 +153,17 @@ def test_a_year_without_approved_lines_is_an_empty_run_not_an_error() -> None:
     assert run.result["suppliers_reporting"] == 0
     assert run.result["green_reduction_tco2e"] == 0
     assert run.factors_used == []
+
+
+def test_a_rollup_without_any_factor_is_recorded_as_failed_with_the_reason() -> None:
+    from reports.calculation.factors import MissingFactor
+
+    LineFactory()  # an approved line in EAST 2024, and no factor at all
+    with pytest.raises(MissingFactor):
+        rollup_run_create(year=2024)
+    failed = RollupRun.objects.get()
+    assert failed.status == RollupRun.Status.FAILED
+    assert "EAST in 2024" in failed.error
+    EmissionFactorFactory(region="EAST", year=2024)
+    succeeded = rollup_run_create(year=2024)
+    assert succeeded.status == RollupRun.Status.SUCCEEDED and succeeded.pk != failed.pk

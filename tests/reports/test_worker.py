@@ -6,10 +6,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from reports.models import RollupRun
 from suppliers.models import Submission, User
-from suppliers.services.submissions import submission_approve
 from tests.reports.test_worked_example import EXAMPLES, _differences, _load_example
 
 pytestmark = pytest.mark.worker
@@ -32,7 +32,7 @@ def test_a_run_through_the_worker_equals_the_inline_run(celery_worker_process) -
     assert _differences(json.loads((EXAMPLES / "expected-rollup-2024.json").read_text()), through_worker) == []
 
 
-def test_approving_a_submission_leads_to_a_new_run_through_the_worker(celery_worker_process) -> None:
+def test_approving_in_the_admin_leads_to_a_new_run_through_the_worker(celery_worker_process, client) -> None:
     call_command("import_factors", str(EXAMPLES / "factors.csv"), "--replace", stdout=StringIO())
     call_command("import_submissions", str(EXAMPLES / "submissions-2019.csv"), "--approve", stdout=StringIO())
     call_command(
@@ -42,9 +42,17 @@ def test_approving_a_submission_leads_to_a_new_run_through_the_worker(celery_wor
     assert old["suppliers_reporting"] == 0
     old_run = RollupRun.objects.get(year=2024)
 
-    reviewer = User.objects.create_user("reviewer@carmaker.example", "a long reviewer password", is_staff=True)
-    for submission in Submission.objects.filter(period__year=2024, status=Submission.Status.SUBMITTED):
-        submission_approve(submission=submission, user=reviewer)
+    reviewer = User.objects.create_superuser("reviewer@carmaker.example", "a long reviewer password")
+    client.force_login(reviewer)
+    waiting = list(
+        Submission.objects.filter(period__year=2024, status=Submission.Status.SUBMITTED).values_list("pk", flat=True)
+    )
+    response = client.post(
+        reverse("admin:suppliers_submission_changelist"),
+        {"action": "approve_selected", "_selected_action": waiting},
+        follow=True,
+    )
+    assert "8 submission(s) approved." in response.content.decode()
 
     approvals = Submission.objects.filter(period__year=2024, status=Submission.Status.APPROVED).count()
     assert approvals == 8
