@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from suppliers.forms import ReturnForm, SubmissionFileForm
+from suppliers.forms.review import ReturnForm, SubmissionFileForm
 from suppliers.models import CertificateClaim, EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
 from suppliers.services.imports import submissions_import
 from suppliers.services.spreadsheets import FileRefused

@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "bootstrap",  # django-bootstrap-static: Bootstrap 5 served as our own static files
+    "crispy_forms",
+    "crispy_bootstrap5",
     "django_celery_results",
     "django_celery_beat",
     "simple_history",
@@ -64,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "suppliers.context_processors.portal",
             ],
         },
     },
@@ -99,7 +103,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTH_USER_MODEL = "suppliers.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+# Invitation and password-reset links stay valid for three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Languages and time ---------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -166,6 +180,12 @@ BASELINE_YEAR = env.int("BASELINE_YEAR", default=2019)
 # Seconds a roll-up waits after the first trigger, so that a burst of approvals is one run.
 ROLLUP_COALESCE_SECONDS = env.int("ROLLUP_COALESCE_SECONDS", default=30)
 COMMITTED_SUPPLIERS = env.int("COMMITTED_SUPPLIERS", default=200)
+# Shows a banner on every page saying that the companies and figures are invented (`make run`).
+PORTAL_DEMO = env.bool("PORTAL_DEMO", default=False)
+# Evidence uploads: PDF, images, XLSX, checked by content.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,1 @@
+"""Views of the supplier-facing pages, one module per concern; each view is thin."""
