@@ -1,0 +1,77 @@
+"""Browser tests: Playwright driving Debian's Chromium against Django's live server.
+
+Screenshots of each step go to test-artifacts/screenshots/<test name>/.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
+# itself (not by the live server) are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium package")
+        pytest.skip("Chromium is not installed (apt-get install chromium); CI installs and runs these tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshots(request: pytest.FixtureRequest) -> "Screenshots":
+    folder = ARTIFACTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return Screenshots(folder)
+
+
+class Screenshots:
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.count = folder, 0
+
+    def take(self, page, name: str) -> Path:  # noqa: ANN001 - a Playwright Page
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def page_for(browser, live_server) -> Iterator:  # noqa: ANN001
+    """page_for(locale) opens a page in a browser context speaking that language."""
+    contexts = []
+
+    def open_page(locale: str = "en-GB"):  # noqa: ANN202
+        context = browser.new_context(locale=locale, base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -1,0 +1,14 @@
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_login_page_renders_and_switches_to_chinese(page_for, screenshots) -> None:  # noqa: ANN001
+    page = page_for("en-GB")
+    page.goto("/accounts/login/")
+    assert page.locator("h1").inner_text() == "Log in"
+    screenshots.take(page, "login-en")
+    page.click("button[lang='zh-hans']")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    screenshots.take(page, "login-zh")
