@@ -124,6 +124,30 @@ class RollupSupplierResult(models.Model):
         return f"run #{self.run_id} supplier #{self.supplier_id}"
 
 
+class RollupSiteResult(models.Model):
+    """One site's figures in a run: the basis of the per-site and per-region breakdowns."""
+
+    run = models.ForeignKey(RollupRun, on_delete=models.CASCADE, related_name="site_results")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    region = models.CharField(max_length=10, choices=Region)
+    electricity_mwh = models.DecimalField(**TONNES)
+    green_mwh = models.DecimalField(**TONNES)
+    attributable_electricity_mwh = models.DecimalField(**TONNES)
+    attributable_green_mwh = models.DecimalField(**TONNES)
+    location_based_tco2e = models.DecimalField(**TONNES)
+    market_based_tco2e = models.DecimalField(**TONNES)
+    avoided_tco2e = models.DecimalField(**TONNES)
+    baseline_avoided_tco2e = models.DecimalField(**TONNES)
+    green_reduction_tco2e = models.DecimalField(**TONNES)
+
+    class Meta:
+        ordering = ["run", "site"]
+        constraints = [models.UniqueConstraint(fields=["run", "site"], name="rollup_site_once_per_run")]
+
+    def __str__(self) -> str:
+        return f"run #{self.run_id} site #{self.site_id}"
+
+
 class RollupFlag(models.Model):
     class Code(models.TextChoices):
         NO_BASELINE = "no_baseline", _("No baseline")

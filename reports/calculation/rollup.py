@@ -117,11 +117,27 @@ class SupplierResult:
 
 
 @dataclass(frozen=True)
+class SiteResult:
+    """One site's figures in the year and in the baseline year (for breakdowns by region)."""
+
+    supplier_code: str
+    site_code: str
+    region: str
+    current: SupplierYear
+    baseline: SupplierYear | None
+
+    @property
+    def green_reduction(self) -> Decimal:
+        return self.current.avoided - (self.baseline.avoided if self.baseline else ZERO)
+
+
+@dataclass(frozen=True)
 class RollupOutcome:
     inputs: RollupInputs
     suppliers: tuple[SupplierResult, ...]
     flags: tuple[Flag, ...]
     factors_used: tuple[ResolvedFactor, ...]
+    sites: tuple[SiteResult, ...] = ()
 
     @property
     def with_baseline(self) -> tuple[SupplierResult, ...]:
@@ -181,6 +197,8 @@ def rollup_compute(inputs: RollupInputs) -> RollupOutcome:
     resolved: dict[tuple[str, int], ResolvedFactor] = {}
     current: dict[str, SupplierYear] = defaultdict(SupplierYear)
     baseline: dict[str, SupplierYear] = {}
+    site_current: dict[tuple[str, str, str], SupplierYear] = {}
+    site_baseline: dict[tuple[str, str, str], SupplierYear] = {}
     flags: list[Flag] = []
     with decimal.localcontext(context()):
         for site_year in used:
@@ -191,8 +209,12 @@ def rollup_compute(inputs: RollupInputs) -> RollupOutcome:
             # With year == baseline_year, the same lines are both the year's and the baseline's.
             if site_year.year == year:
                 current[site_year.supplier_code].add(site_year, factor.value)
+                site_key = (site_year.supplier_code, site_year.site_code, site_year.region)
+                site_current.setdefault(site_key, SupplierYear()).add(site_year, factor.value)
             if site_year.year == baseline_year:
                 baseline.setdefault(site_year.supplier_code, SupplierYear()).add(site_year, factor.value)
+                site_key = (site_year.supplier_code, site_year.site_code, site_year.region)
+                site_baseline.setdefault(site_key, SupplierYear()).add(site_year, factor.value)
             if factor.is_fallback:
                 flags.append(
                     Flag(
@@ -224,7 +246,13 @@ def rollup_compute(inputs: RollupInputs) -> RollupOutcome:
             )
         suppliers = tuple(SupplierResult(code, current[code], baseline.get(code)) for code in sorted(current_suppliers))
     flags.sort(key=lambda f: (f.code, f.supplier_code, f.site_code or "", f.year))
+    # A site that reported only in the baseline year still counts in the regional green reduction.
+    sites = tuple(
+        SiteResult(*key, site_current.get(key, SupplierYear()), site_baseline.get(key))
+        for key in sorted(set(site_current) | set(site_baseline))
+    )
     return RollupOutcome(
+        sites=sites,
         inputs=inputs,
         suppliers=suppliers,
         flags=tuple(flags),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from reports.calculation import METHOD_VERSION
 from reports.calculation.factors import MissingFactor
 from reports.calculation.rollup import inputs_fingerprint, rollup_compute, rollup_result_json
-from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSupplierResult
+from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSiteResult, RollupSupplierResult
 from reports.selectors import rollup_inputs_get, rollup_run_latest
 from suppliers.models import Site, Supplier
 
@@ -71,13 +71,15 @@ def rollup_run_create(
         RollupSupplierResult.objects.bulk_create(
             [_supplier_row(run, supplier_ids[s.supplier_code], s) for s in outcome.suppliers], batch_size=1000
         )
-        flagged_sites = {(f.supplier_code, f.site_code) for f in outcome.flags if f.site_code}
         site_ids = {
             (code, site): pk
-            for code, site, pk in Site.objects.filter(supplier__code__in={c for c, _s in flagged_sites}).values_list(
+            for code, site, pk in Site.objects.filter(supplier__code__in=supplier_ids).values_list(
                 "supplier__code", "code", "pk"
             )
         }
+        RollupSiteResult.objects.bulk_create(
+            [_site_row(run, site_ids[(s.supplier_code, s.site_code)], s) for s in outcome.sites], batch_size=1000
+        )
         RollupFlag.objects.bulk_create(
             [
                 RollupFlag(
@@ -132,6 +134,24 @@ def _supplier_row(run: RollupRun, supplier_id: int, s) -> RollupSupplierResult:
         activity_tco2e=_stored(decomposition and decomposition.activity),
         green_share_tco2e=_stored(decomposition and decomposition.green_share),
         grid_factor_tco2e=_stored(decomposition and decomposition.grid_factor),
+    )
+
+
+def _site_row(run: RollupRun, site_id: int, s) -> RollupSiteResult:  # noqa: ANN001 - SiteResult
+    current = s.current
+    return RollupSiteResult(
+        run=run,
+        site_id=site_id,
+        region=s.region,
+        electricity_mwh=_stored(current.electricity_mwh),
+        green_mwh=_stored(current.green_mwh),
+        attributable_electricity_mwh=_stored(current.attributable_electricity_mwh),
+        attributable_green_mwh=_stored(current.attributable_green_mwh),
+        location_based_tco2e=_stored(current.location_based),
+        market_based_tco2e=_stored(current.market_based),
+        avoided_tco2e=_stored(current.avoided),
+        baseline_avoided_tco2e=_stored(s.baseline.avoided if s.baseline else Decimal(0)),
+        green_reduction_tco2e=_stored(s.green_reduction),
     )
 
 

@@ -92,3 +92,13 @@ def test_decimal_results_scale_exactly_with_the_quantities(rows: list[SiteYear],
     assert small.total("green_reduction") * k == large.total("green_reduction")
     for a, b in zip(small.with_baseline, large.with_baseline, strict=True):
         assert abs(a.decomposition.activity * k - b.decomposition.activity) < D("1e-25") * k
+
+
+@settings(max_examples=100, deadline=None)
+@given(site_years())
+def test_per_site_figures_add_up_to_the_portfolio(rows: list[SiteYear]) -> None:
+    outcome = compute(rows)
+    with decimal.localcontext(context()):
+        for attribute in ("location_based", "market_based", "avoided", "electricity_mwh"):
+            assert sum((getattr(s.current, attribute) for s in outcome.sites), D(0)) == outcome.current_total(attribute)
+        assert sum((s.green_reduction for s in outcome.sites), D(0)) == outcome.total("green_reduction")

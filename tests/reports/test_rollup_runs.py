@@ -84,10 +84,10 @@ def test_rollup_query_count_does_not_grow_with_suppliers_or_lines() -> None:
     large, run = _rollup_queries()
     assert run.result["suppliers_reporting"] == 50
     assert large["SELECT"] == small["SELECT"], "a roll-up's reads must not depend on the number of suppliers or lines"
-    # Writes are bulk inserts: run, supplier rows, flags, in batches (SQLite's parameter limit
-    # splits a few hundred flag rows in two).
-    assert small["INSERT"] == 3
-    assert large["INSERT"] <= 5
+    # Writes are bulk inserts: run, supplier rows, site rows, flags; only batching (SQLite's
+    # parameter limit splits a few hundred rows) may add an insert for the larger portfolio.
+    assert small["INSERT"] == 4
+    assert large["INSERT"] <= small["INSERT"] + 3
 
 
 def test_a_certificate_claimed_by_a_submitted_line_of_another_supplier_is_a_double_claim() -> None:
