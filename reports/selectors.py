@@ -4,6 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Sum, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 
 from reports.calculation.factors import Factor
@@ -30,7 +31,7 @@ def approved_lines() -> QuerySet:
     return Line.objects.filter(submission__status=Submission.Status.APPROVED)
 
 
-def _sum(expression) -> Coalesce:
+def _sum(expression: Combinable) -> Coalesce:
     return Coalesce(Sum(ExpressionWrapper(expression, output_field=SUM_FIELD)), ZERO, output_field=SUM_FIELD)
 
 

@@ -1,11 +1,14 @@
 """Shared fixtures: the three named people (a supplier's user, another supplier's user, staff),
 and the services the suite runs against, named in pytest's header."""
 
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from suppliers.models import User
 from tests.factories import SiteFactory, SupplierFactory, UserFactory
 
 SHARED_SPEC = Path(settings.BASE_DIR).parent / "shared" / "spec"
@@ -28,7 +31,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture
-def alice(db):
+def alice(db: None) -> User:
     """A user of supplier CN-A001, which has one site."""
     supplier = SupplierFactory(code="CN-A001")
     SiteFactory(supplier=supplier, code="A1")
@@ -36,7 +39,7 @@ def alice(db):
 
 
 @pytest.fixture
-def bob(db):
+def bob(db: None) -> User:
     """A user of another supplier, CN-B001."""
     supplier = SupplierFactory(code="CN-B001")
     SiteFactory(supplier=supplier, code="B1")
@@ -44,7 +47,7 @@ def bob(db):
 
 
 @pytest.fixture
-def charlie(db):
+def charlie(db: None) -> User:
     """Staff."""
     return UserFactory(email="charlie@carmaker.example", is_staff=True)
 
@@ -61,14 +64,13 @@ def database_url_for_subprocess() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen]:
     """A real `celery worker` process on the suite's broker and the test database.
 
     Data a test writes must be committed for the worker to see it, hence transactional_db.
     Yields the Popen; the worker is stopped (and its log printed on failure) afterwards.
     """
     import os
-    import subprocess
     import sys
     import tempfile
 

@@ -11,6 +11,7 @@ from reports.calculation import METHOD_VERSION, context
 from reports.calculation.decomposition import (
     ZERO_DECOMPOSITION,
     Decomposition,
+    Drivers,
     drivers_from_sums,
     shapley_reduction,
 )
@@ -88,7 +89,7 @@ class SupplierYear:
         self.market_based += (site_year.attributable_electricity_mwh - site_year.attributable_green_mwh) * factor
         self.avoided += site_year.attributable_green_mwh * factor
 
-    def drivers(self):
+    def drivers(self) -> Drivers:
         grid_mwh = self.attributable_electricity_mwh - self.attributable_green_mwh
         return drivers_from_sums(self.attributable_electricity_mwh, grid_mwh, self.market_based, self.location_based)
 

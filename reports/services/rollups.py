@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from reports.calculation import METHOD_VERSION
 from reports.calculation.factors import MissingFactor
-from reports.calculation.rollup import inputs_fingerprint, rollup_compute, rollup_result_json
+from reports.calculation.rollup import (
+    SiteResult,
+    SupplierResult,
+    inputs_fingerprint,
+    rollup_compute,
+    rollup_result_json,
+)
 from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSiteResult, RollupSupplierResult
 from reports.selectors import rollup_inputs_get, rollup_run_latest
 from suppliers.models import Site, Supplier
@@ -117,7 +123,7 @@ def _record_failure(
     logger.error("roll-up %s failed: %s", year, error)
 
 
-def _supplier_row(run: RollupRun, supplier_id: int, s) -> RollupSupplierResult:
+def _supplier_row(run: RollupRun, supplier_id: int, s: SupplierResult) -> RollupSupplierResult:
     decomposition = s.decomposition
     return RollupSupplierResult(
         run=run,
@@ -137,7 +143,7 @@ def _supplier_row(run: RollupRun, supplier_id: int, s) -> RollupSupplierResult:
     )
 
 
-def _site_row(run: RollupRun, site_id: int, s) -> RollupSiteResult:  # noqa: ANN001 - SiteResult
+def _site_row(run: RollupRun, site_id: int, s: SiteResult) -> RollupSiteResult:
     current = s.current
     return RollupSiteResult(
         run=run,

@@ -5,11 +5,13 @@ Screenshots of each step go to test-artifacts/screenshots/<test name>/.
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Browser, Page
+from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
@@ -19,7 +21,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium package")
@@ -55,7 +57,7 @@ class Screenshots:
     def __init__(self, folder: Path) -> None:
         self.folder, self.count = folder, 0
 
-    def take(self, page, name: str) -> Path:  # noqa: ANN001 - a Playwright Page
+    def take(self, page: Page, name: str) -> Path:
         self.count += 1
         path = self.folder / f"{self.count:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
@@ -63,11 +65,11 @@ class Screenshots:
 
 
 @pytest.fixture
-def page_for(browser, live_server) -> Iterator:  # noqa: ANN001
+def page_for(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[str], Page]]:
     """page_for(locale) opens a page in a browser context speaking that language."""
     contexts = []
 
-    def open_page(locale: str = "en-GB"):  # noqa: ANN202
+    def open_page(locale: str = "en-GB") -> Page:
         context = browser.new_context(locale=locale, base_url=live_server.url, viewport={"width": 1280, "height": 900})
         contexts.append(context)
         return context.new_page()

@@ -1,9 +1,14 @@
+from collections.abc import Callable
+
 import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.conftest import Screenshots
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_login_page_renders_and_switches_to_chinese(page_for, screenshots) -> None:  # noqa: ANN001
+def test_login_page_renders_and_switches_to_chinese(page_for: Callable[[str], Page], screenshots: Screenshots) -> None:
     page = page_for("en-GB")
     page.goto("/accounts/login/")
     assert page.locator("h1").inner_text() == "Log in"

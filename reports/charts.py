@@ -1,0 +1,205 @@
+"""Charts drawn on the server as SVG markup: no JavaScript, nothing fetched by the browser.
+
+Plain Python on plain values, like the calculation engine: the caller passes the numbers, the
+translated labels and a function that formats a number for the reader's locale. Every piece of
+text is escaped, so a label cannot inject markup; the result is safe to insert in a page.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from html import escape
+
+BAR_COLOUR = "#198754"
+LINE_COLOUR = "#0d6efd"
+AXIS_COLOUR = "#6c757d"
+GRID_COLOUR = "#dee2e6"
+
+
+def plain_number(value: Decimal) -> str:
+    """1234.5 → '1234.5', 2.5E+3 → '2500': the default when the caller gives no locale format."""
+    return format(value.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A value axis: its lowest and highest value and the values where ticks are drawn."""
+
+    low: Decimal
+    high: Decimal
+    ticks: tuple[Decimal, ...]
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """5E+2 → 500, 0.50 → 0.5: a tick value without a stray exponent or trailing zeros."""
+    return Decimal(format(value.normalize(), "f"))
+
+
+def nice_step(span: Decimal, intervals: int) -> Decimal:
+    """The smallest of 1, 2, 2.5 and 5 times a power of ten that covers `span` in `intervals` steps."""
+    raw = span / intervals
+    magnitude = Decimal(1).scaleb(raw.adjusted())
+    for multiple in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5)):
+        if raw <= multiple * magnitude:
+            return multiple * magnitude
+    return 10 * magnitude
+
+
+def axis_for(values: Sequence[Decimal], *, intervals: int = 4, high: Decimal | None = None) -> Axis:
+    """An axis that includes zero and every value, with round tick values."""
+    low_value = min([Decimal(0), *values])
+    high_value = max([Decimal(0), *values, *([high] if high is not None else [])])
+    if high_value == low_value:
+        high_value = low_value + 1
+    step = nice_step(high_value - low_value, intervals)
+    low = (low_value / step).to_integral_value(ROUND_FLOOR) * step
+    top = (high_value / step).to_integral_value(ROUND_CEILING) * step
+    count = int((top - low) / step)
+    return Axis(low=low, high=top, ticks=tuple(_tidy(low + i * step) for i in range(count + 1)))
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Where the plot sits in the picture, in SVG user units."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int = 44
+    bottom: int = 36
+    bands: int = 1
+
+    @property
+    def plot_height(self) -> int:
+        return self.height - self.top - self.bottom
+
+    @property
+    def band(self) -> float:
+        return (self.width - self.left - self.right) / max(self.bands, 1)
+
+    def x_of(self, index: int) -> float:
+        return self.left + self.band * (index + 0.5)
+
+    def y_of(self, value: Decimal, axis: Axis) -> float:
+        return self.top + float((axis.high - value) / (axis.high - axis.low)) * self.plot_height
+
+
+def bar_line_chart_svg(
+    *,
+    years: Sequence[int],
+    bars: Sequence[Decimal],
+    bars_label: str,
+    line: Sequence[Decimal | None] | None = None,
+    line_label: str = "",
+    title: str = "",
+    number_format: Callable[[Decimal], str] = plain_number,
+    line_number_format: Callable[[Decimal], str] | None = None,
+    line_high: Decimal | None = None,
+    width: int = 640,
+    height: int = 300,
+) -> str:
+    """Bars for one series on the left axis and, optionally, a line for another on the right axis,
+    one band per year. A `None` in the line leaves a gap (e.g. a share of zero electricity).
+    `line_high` makes the line axis reach at least that value (100 for a percentage).
+    """
+    if len(bars) != len(years) or (line is not None and len(line) != len(years)):
+        raise ValueError("years, bars and line must have the same length")
+    frame = _Frame(width=width, height=height, left=78, right=78 if line is not None else 20, bands=len(years))
+    name = escape(title or bars_label)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="100%" font-family="sans-serif" font-size="12" role="img" aria-label="{name}"><title>{name}</title>',
+        *_bar_parts(frame, years, bars, bars_label, number_format),
+    ]
+    if line is not None:
+        parts += _line_parts(frame, years, line, line_label, line_number_format or number_format, line_high)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bar_parts(
+    frame: _Frame, years: Sequence[int], bars: Sequence[Decimal], label: str, number_format: Callable[[Decimal], str]
+) -> list[str]:
+    axis = axis_for(bars)
+    plot_right, plot_bottom = frame.width - frame.right, frame.top + frame.plot_height
+    parts = []
+    for tick in axis.ticks:
+        y = frame.y_of(tick, axis)
+        parts.append(
+            f'<line x1="{frame.left}" y1="{y:.1f}" x2="{plot_right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
+            f'<text x="{frame.left - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{escape(number_format(tick))}</text>'
+        )
+    parts.append(
+        f'<line x1="{frame.left}" y1="{frame.top}" x2="{frame.left}" y2="{plot_bottom}" stroke="{AXIS_COLOUR}"/>'
+        f'<text transform="translate(14 {frame.top + frame.plot_height / 2:.1f}) rotate(-90)" text-anchor="middle" '
+        f'class="axis-label">{escape(label)}</text>'
+    )
+    # Bars from zero: up for a positive value, down for a negative one.
+    zero = frame.y_of(Decimal(0), axis)
+    for index, value in enumerate(bars):
+        y = frame.y_of(value, axis)
+        parts.append(
+            f'<rect x="{frame.x_of(index) - frame.band * 0.3:.1f}" y="{min(y, zero):.1f}" width="{frame.band * 0.6:.1f}" '
+            f'height="{abs(zero - y):.1f}" fill="{BAR_COLOUR}" class="bar">'
+            f"<title>{escape(str(years[index]))}: {escape(number_format(value))}</title></rect>"
+        )
+    parts.append(f'<line x1="{frame.left}" y1="{zero:.1f}" x2="{plot_right}" y2="{zero:.1f}" stroke="{AXIS_COLOUR}"/>')
+    for index, year in enumerate(years):
+        # A year is a label, never a number to group: 2024, not 2,024.
+        parts.append(
+            f'<text x="{frame.x_of(index):.1f}" y="{plot_bottom + 18}" text-anchor="middle" class="year">'
+            f"{escape(str(year))}</text>"
+        )
+    parts.append(
+        f'<rect x="{frame.left}" y="12" width="12" height="12" fill="{BAR_COLOUR}"/>'
+        f'<text x="{frame.left + 18}" y="22" class="legend">{escape(label)}</text>'
+    )
+    return parts
+
+
+def _line_parts(
+    frame: _Frame,
+    years: Sequence[int],
+    line: Sequence[Decimal | None],
+    label: str,
+    number_format: Callable[[Decimal], str],
+    line_high: Decimal | None,
+) -> list[str]:
+    axis = axis_for([value for value in line if value is not None], high=line_high)
+    axis_x, plot_bottom = frame.width - frame.right, frame.top + frame.plot_height
+    parts = [f'<line x1="{axis_x}" y1="{frame.top}" x2="{axis_x}" y2="{plot_bottom}" stroke="{LINE_COLOUR}"/>']
+    for tick in axis.ticks:
+        parts.append(
+            f'<text x="{axis_x + 6}" y="{frame.y_of(tick, axis) + 4:.1f}" text-anchor="start" class="tick">'
+            f"{escape(number_format(tick))}</text>"
+        )
+    parts.append(
+        f'<text transform="translate({frame.width - 14} {frame.top + frame.plot_height / 2:.1f}) rotate(90)" '
+        f'text-anchor="middle" class="axis-label">{escape(label)}</text>'
+    )
+    # One polyline per run of known values: a missing value breaks the line.
+    segments: list[list[str]] = [[]]
+    for index, value in enumerate(line):
+        if value is None:
+            segments.append([])
+        else:
+            segments[-1].append(f"{frame.x_of(index):.1f},{frame.y_of(value, axis):.1f}")
+    for points in segments:
+        if len(points) > 1:
+            parts.append(
+                f'<polyline points="{" ".join(points)}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2" class="line"/>'
+            )
+    for index, value in enumerate(line):
+        if value is not None:
+            parts.append(
+                f'<circle cx="{frame.x_of(index):.1f}" cy="{frame.y_of(value, axis):.1f}" r="3.5" fill="{LINE_COLOUR}" '
+                f'class="point"><title>{escape(str(years[index]))}: {escape(number_format(value))}</title></circle>'
+            )
+    legend_x = frame.width // 2
+    parts.append(
+        f'<line x1="{legend_x}" y1="18" x2="{legend_x + 16}" y2="18" stroke="{LINE_COLOUR}" stroke-width="2"/>'
+        f'<circle cx="{legend_x + 8}" cy="18" r="3.5" fill="{LINE_COLOUR}"/>'
+        f'<text x="{legend_x + 22}" y="22" class="legend">{escape(label)}</text>'
+    )
+    return parts
