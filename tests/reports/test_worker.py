@@ -1,11 +1,13 @@
 """The roll-up through a real Celery worker process (Redis broker in CI)."""
 
 import json
+import subprocess
 import time
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from reports.models import RollupRun
@@ -21,7 +23,7 @@ def _rollup_command(year: int, *flags: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_a_run_through_the_worker_equals_the_inline_run(celery_worker_process) -> None:
+def test_a_run_through_the_worker_equals_the_inline_run(celery_worker_process: subprocess.Popen) -> None:
     _load_example()
     through_worker = _rollup_command(2024)
     # The imports' approvals queued runs too; the worker, taking jobs in order, stored them first.
@@ -32,7 +34,9 @@ def test_a_run_through_the_worker_equals_the_inline_run(celery_worker_process) -
     assert _differences(json.loads((EXAMPLES / "expected-rollup-2024.json").read_text()), through_worker) == []
 
 
-def test_approving_in_the_admin_leads_to_a_new_run_through_the_worker(celery_worker_process, client) -> None:
+def test_approving_in_the_admin_leads_to_a_new_run_through_the_worker(
+    celery_worker_process: subprocess.Popen, client: Client
+) -> None:
     call_command("import_factors", str(EXAMPLES / "factors.csv"), "--replace", stdout=StringIO())
     call_command("import_submissions", str(EXAMPLES / "submissions-2019.csv"), "--approve", stdout=StringIO())
     call_command(
