@@ -1,8 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from reports import views as report_views
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Staff pages shown inside the admin, behind its login.
+    path("admin/comparison/", admin.site.admin_view(report_views.comparison), name="reports_comparison"),
+    path(
+        "admin/comparison/refresh/",
+        admin.site.admin_view(report_views.comparison_refresh),
+        name="reports_comparison_refresh",
+    ),
     path("admin/", admin.site.urls),
     path("", include("suppliers.urls")),
 ]

@@ -3,13 +3,32 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 
 from reports.calculation.factors import Factor
 from reports.calculation.rollup import Reported, RollupInputs, SiteYear
-from reports.models import EmissionFactor, PublishedFigure, RollupRun
+from reports.models import (
+    EmissionFactor,
+    PublishedFigure,
+    RollupFlag,
+    RollupRun,
+    RollupSiteResult,
+    RollupSupplierResult,
+)
 from suppliers.models import CertificateClaim, Line, Submission
 
 SUM_FIELD = DecimalField(max_digits=30, decimal_places=10)
@@ -145,3 +164,83 @@ def rollup_run_latest(*, year: int, baseline_year: int, method_version: str) -> 
 
 def approved_years() -> list[int]:
     return sorted(set(approved_lines().values_list("submission__period__year", flat=True).distinct()))
+
+
+# --- The comparison view ----------------------------------------------------------------------
+
+
+def runs_latest_per_year(*, baseline_year: int, method_version: str) -> QuerySet:
+    """The newest succeeded run of every year, oldest year first (one query)."""
+    newest = (
+        RollupRun.objects.filter(
+            year=OuterRef("year"),
+            baseline_year=baseline_year,
+            method_version=method_version,
+            status=RollupRun.Status.SUCCEEDED,
+        )
+        .order_by("-finished_at", "-id")
+        .values("pk")[:1]
+    )
+    return (
+        RollupRun.objects.filter(baseline_year=baseline_year, method_version=method_version)
+        .filter(pk=Subquery(newest))
+        .order_by("year")
+    )
+
+
+def run_previous(run: RollupRun) -> RollupRun | None:
+    return (
+        RollupRun.objects.filter(
+            year=run.year,
+            baseline_year=run.baseline_year,
+            method_version=run.method_version,
+            status=RollupRun.Status.SUCCEEDED,
+        )
+        .filter(Q(finished_at__lt=run.finished_at) | Q(finished_at=run.finished_at, pk__lt=run.pk))
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def run_breakdown_by_region(run: RollupRun) -> list[dict]:
+    return list(
+        RollupSiteResult.objects.filter(run=run)
+        .values("region")
+        .annotate(
+            sites=Count("pk"),
+            electricity_mwh=Sum("electricity_mwh"),
+            green_mwh=Sum("green_mwh"),
+            location_based_tco2e=Sum("location_based_tco2e"),
+            market_based_tco2e=Sum("market_based_tco2e"),
+            avoided_tco2e=Sum("avoided_tco2e"),
+            green_reduction_tco2e=Sum("green_reduction_tco2e"),
+        )
+        .order_by("-green_reduction_tco2e")
+    )
+
+
+def run_breakdown_by_category(run: RollupRun) -> list[dict]:
+    return list(
+        RollupSupplierResult.objects.filter(run=run)
+        .values(category=F("supplier__category"))
+        .annotate(
+            suppliers=Count("pk"),
+            location_based_tco2e=Sum("location_based_tco2e"),
+            market_based_tco2e=Sum("market_based_tco2e"),
+            avoided_tco2e=Sum("avoided_tco2e"),
+            green_reduction_tco2e=Sum("green_reduction_tco2e"),
+        )
+        .order_by("-green_reduction_tco2e")
+    )
+
+
+def run_top_contributors(run: RollupRun, *, limit: int = 10) -> QuerySet:
+    return (
+        RollupSupplierResult.objects.filter(run=run)
+        .select_related("supplier")
+        .order_by("-green_reduction_tco2e", "supplier__code")[:limit]
+    )
+
+
+def run_flags(run: RollupRun) -> QuerySet:
+    return RollupFlag.objects.filter(run=run).select_related("supplier", "site").order_by("code", "supplier__code")

@@ -1,0 +1,39 @@
+"""What changed between two stored runs of the same year: plain functions on their results."""
+
+from dataclasses import dataclass
+
+HEADLINE = (
+    "suppliers_reporting",
+    "suppliers_with_baseline",
+    "electricity_mwh",
+    "green_mwh",
+    "location_based_tco2e",
+    "market_based_tco2e",
+    "avoided_tco2e",
+    "baseline_avoided_tco2e",
+    "green_reduction_tco2e",
+    "absolute_reduction_tco2e",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    what: str
+    before: object
+    after: object
+
+
+def runs_compare(before: dict, after: dict) -> list[Change]:
+    """The headline figures, factor values and flag counts that differ between two results."""
+    changes = [Change(key, before.get(key), after.get(key)) for key in HEADLINE if before.get(key) != after.get(key)]
+    old_factors = {(f["region"], f["year"]): f for f in before.get("factors_used", [])}
+    new_factors = {(f["region"], f["year"]): f for f in after.get("factors_used", [])}
+    for key in sorted(set(old_factors) | set(new_factors)):
+        old, new = old_factors.get(key), new_factors.get(key)
+        describe = lambda f: None if f is None else f"{f['tco2_per_mwh']} ({f['from_region']} {f['from_year']})"  # noqa: E731
+        if describe(old) != describe(new):
+            changes.append(Change(f"factor {key[0]} {key[1]}", describe(old), describe(new)))
+    count = lambda result: len(result.get("flags", []))  # noqa: E731
+    if count(before) != count(after):
+        changes.append(Change("flags", count(before), count(after)))
+    return changes

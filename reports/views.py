@@ -1,0 +1,82 @@
+"""Staff pages of the reports app, shown inside the admin."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reports.calculation import METHOD_VERSION
+from reports.comparison import runs_compare
+from reports.selectors import (
+    run_breakdown_by_category,
+    run_breakdown_by_region,
+    run_flags,
+    run_previous,
+    run_top_contributors,
+    runs_latest_per_year,
+)
+from reports.services.rollups import rollup_request
+
+
+def _years(request: HttpRequest, trend: list) -> tuple[int | None, list[int]]:
+    years = [run.year for run in trend]
+    try:
+        chosen = int(request.GET.get("year", ""))
+    except ValueError:
+        chosen = None
+    if chosen not in years:
+        chosen = years[-1] if years else None
+    return chosen, years
+
+
+@permission_required("reports.view_rolluprun", raise_exception=True)
+def comparison(request: HttpRequest) -> HttpResponse:
+    """The computed green-power reduction of a year beside the published figure, and why."""
+    baseline_year = settings.BASELINE_YEAR
+    trend = list(runs_latest_per_year(baseline_year=baseline_year, method_version=METHOD_VERSION))
+    year, years = _years(request, trend)
+    run = next((r for r in trend if r.year == year), None)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Computed reduction against the published figure"),
+        "years": years,
+        "year": year,
+        "run": run,
+        "trend": trend,
+        "committed_suppliers": settings.COMMITTED_SUPPLIERS,
+    }
+    if run is not None:
+        previous = run_previous(run)
+        result = run.result
+        reported = result.get("reported")
+        context.update(
+            result=result,
+            reported=reported,
+            difference=None if reported is None else result["green_reduction_tco2e"] - reported["tco2e"],
+            coverage_pct=100 * result["suppliers_reporting"] / settings.COMMITTED_SUPPLIERS,
+            regions=run_breakdown_by_region(run),
+            categories=run_breakdown_by_category(run),
+            top=run_top_contributors(run),
+            flags=run_flags(run),
+            previous=previous,
+            changes=runs_compare(previous.result, result) if previous else [],
+        )
+    return TemplateResponse(request, "admin/reports/comparison.html", context)
+
+
+@require_POST
+@permission_required("reports.view_rolluprun", raise_exception=True)
+def comparison_refresh(request: HttpRequest) -> HttpResponse:
+    """Asks the worker for a fresh run of the year (nothing new is stored if nothing changed)."""
+    year = int(request.POST["year"])
+    sent = rollup_request(year=year, trigger=f"requested by {request.user.get_username()}")
+    if sent:
+        messages.success(request, _("A fresh roll-up of %(year)d was sent to the worker.") % {"year": year})
+    else:
+        messages.info(request, _("A roll-up of %(year)d is already queued.") % {"year": year})
+    return redirect(f"{reverse('reports_comparison')}?year={year}")

@@ -1,0 +1,73 @@
+"""The staff comparison page: the computed figure beside the published one, and why."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reports.models import RollupRun
+from reports.services.factors import published_figure_set
+from reports.services.rollups import rollup_run_create
+from suppliers.models import User
+from tests.reports.test_rollup_runs import make_portfolio
+from tests.reports.test_worked_example import _load_example
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client: Client) -> Client:
+    client.force_login(User.objects.create_superuser("staff@carmaker.example", "a long staff password"))
+    return client
+
+
+def test_comparison_shows_computed_published_and_variance_of_the_roll_up(staff_client: Client) -> None:
+    _load_example()
+    rollup_run_create(year=2019)
+    run = rollup_run_create(year=2024)
+    page = staff_client.get(reverse("reports_comparison"), {"year": 2024}).content.decode()
+    assert "5,199.21" in page or "5199.21" in page  # = run.result["green_reduction_tco2e"]
+    assert run.result["green_reduction_tco2e"] == 5199.21
+    assert "10,000" in page and "worked example" in page
+    assert "-48.008" in page  # the variance of the JSON
+    assert "GEC-2024-LN-000118" in page  # the double claim is listed among the flags
+    assert f"#{run.pk}" in page
+
+
+def test_comparison_lists_what_changed_since_the_previous_run(staff_client: Client) -> None:
+    _load_example()
+    rollup_run_create(year=2024)
+    published_figure_set(year=2024, tco2e=Decimal("5000"), source="restated")
+    rollup_run_create(year=2024)
+    assert RollupRun.objects.filter(year=2024).count() == 2
+    page = staff_client.get(reverse("reports_comparison"), {"year": 2024}).content.decode()
+    assert "Changes since run" in page
+
+
+def test_comparison_runs_the_same_number_of_queries_at_5_and_200_suppliers(staff_client: Client) -> None:
+    def count() -> int:
+        rollup_run_create(year=2024)
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(reverse("reports_comparison"), {"year": 2024}).status_code == 200
+        return len(queries)
+
+    make_portfolio(5)
+    small = count()
+    make_portfolio(195)
+    assert count() == small
+
+
+def test_a_supplier_user_cannot_open_the_comparison(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    response = client.get(reverse("reports_comparison"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_asking_for_a_fresh_run_queues_one(staff_client: Client) -> None:
+    response = staff_client.post(reverse("reports_comparison_refresh"), {"year": 2024}, follow=True)
+    assert "sent to the worker" in response.content.decode()
+    response = staff_client.post(reverse("reports_comparison_refresh"), {"year": 2024}, follow=True)
+    assert "already queued" in response.content.decode()
