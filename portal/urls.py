@@ -12,6 +12,11 @@ urlpatterns = [
         admin.site.admin_view(report_views.comparison_refresh),
         name="reports_comparison_refresh",
     ),
+    path(
+        "admin/runs/<int:run_id>/export/<str:kind>.<str:file_format>",
+        admin.site.admin_view(report_views.run_export),
+        name="reports_run_export",
+    ),
     path("admin/", admin.site.urls),
     path("", include("suppliers.urls")),
 ]

@@ -1,6 +1,7 @@
 """Reads for the roll-up: a fixed number of aggregated queries, whatever the number of lines."""
 
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db.models import (
@@ -244,3 +245,38 @@ def run_top_contributors(run: RollupRun, *, limit: int = 10) -> QuerySet:
 
 def run_flags(run: RollupRun) -> QuerySet:
     return RollupFlag.objects.filter(run=run).select_related("supplier", "site").order_by("code", "supplier__code")
+
+
+def run_export_rows(run: RollupRun, kind: str) -> tuple[list[str], Iterator[list]]:
+    """Header and rows of a run's export by supplier, site or region (iterated, not loaded whole)."""
+    if kind == "suppliers":
+        header = [
+            "supplier_code", "supplier_name_zh", "supplier_name_en", "category", "has_baseline",
+            "attributable_electricity_mwh", "attributable_green_mwh", "location_based_tco2e", "market_based_tco2e",
+            "avoided_tco2e", "baseline_avoided_tco2e", "green_reduction_tco2e", "absolute_reduction_tco2e",
+            "activity_tco2e", "green_share_tco2e", "grid_factor_tco2e",
+        ]  # fmt: skip
+        rows = (
+            RollupSupplierResult.objects.filter(run=run)
+            .order_by("supplier__code")
+            .values_list("supplier__code", "supplier__name_zh", "supplier__name_en", "supplier__category", *header[4:])
+        )
+    elif kind == "sites":
+        header = [
+            "supplier_code", "site_code", "site_name", "province", "region", "electricity_mwh", "green_mwh",
+            "attributable_electricity_mwh", "attributable_green_mwh", "location_based_tco2e", "market_based_tco2e",
+            "avoided_tco2e", "baseline_avoided_tco2e", "green_reduction_tco2e",
+        ]  # fmt: skip
+        rows = (
+            RollupSiteResult.objects.filter(run=run)
+            .order_by("site__supplier__code", "site__code")
+            .values_list("site__supplier__code", "site__code", "site__name", "site__province", *header[4:])
+        )
+    elif kind == "regions":
+        header = ["region", "sites", "electricity_mwh", "green_mwh", "location_based_tco2e", "market_based_tco2e",
+                  "avoided_tco2e", "green_reduction_tco2e"]  # fmt: skip
+        rows = ([r[h] for h in header] for r in run_breakdown_by_region(run))
+    else:
+        raise ValueError(kind)
+    iterable = rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else rows
+    return header, (list(row) for row in iterable)

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,9 +12,12 @@ from django.views.decorators.http import require_POST
 
 from reports.calculation import METHOD_VERSION
 from reports.comparison import runs_compare
+from reports.exports import csv_stream, xlsx_file
+from reports.models import RollupRun
 from reports.selectors import (
     run_breakdown_by_category,
     run_breakdown_by_region,
+    run_export_rows,
     run_flags,
     run_previous,
     run_top_contributors,
@@ -49,6 +52,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
         "run": run,
         "trend": trend,
         "committed_suppliers": settings.COMMITTED_SUPPLIERS,
+        "export_kinds": [("suppliers", _("by supplier")), ("sites", _("by site")), ("regions", _("by region"))],
     }
     if run is not None:
         previous = run_previous(run)
@@ -80,3 +84,26 @@ def comparison_refresh(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, _("A roll-up of %(year)d is already queued.") % {"year": year})
     return redirect(f"{reverse('reports_comparison')}?year={year}")
+
+
+EXPORT_KINDS = ("suppliers", "sites", "regions")
+
+
+@permission_required("reports.view_rolluprun", raise_exception=True)
+def run_export(request: HttpRequest, run_id: int, kind: str, file_format: str) -> HttpResponse:
+    """A run's figures by supplier, site or region, as CSV (streamed) or XLSX."""
+    if kind not in EXPORT_KINDS or file_format not in ("csv", "xlsx"):
+        raise Http404
+    run = get_object_or_404(RollupRun, pk=run_id, status=RollupRun.Status.SUCCEEDED)
+    header, rows = run_export_rows(run, kind)
+    filename = f"rollup-{run.year}-run{run.pk}-{kind}.{file_format}"
+    if file_format == "csv":
+        response = StreamingHttpResponse(csv_stream(header, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return FileResponse(
+        xlsx_file(f"{run.year} {kind}", header, rows),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
