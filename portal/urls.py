@@ -17,6 +17,12 @@ urlpatterns = [
         admin.site.admin_view(report_views.run_export),
         name="reports_run_export",
     ),
+    path("admin/double-claims/", admin.site.admin_view(report_views.double_claims_list), name="reports_double_claims"),
+    path(
+        "admin/double-claims/reject/<int:submission_id>/",
+        admin.site.admin_view(report_views.double_claim_reject),
+        name="reports_double_claim_reject",
+    ),
     path("admin/", admin.site.urls),
     path("", include("suppliers.urls")),
 ]

@@ -280,3 +280,18 @@ def run_export_rows(run: RollupRun, kind: str) -> tuple[list[str], Iterator[list
         raise ValueError(kind)
     iterable = rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else rows
     return header, (list(row) for row in iterable)
+
+
+def double_claims() -> dict[str, list[CertificateClaim]]:
+    """Every batch ID claimed by more than one submitted or approved line, with its claims."""
+    claims = (
+        CertificateClaim.objects.filter(
+            batch_id__in=duplicate_batch_ids(), line__submission__status__in=Submission.CLAIMING_STATUSES
+        )
+        .select_related("line__site__supplier", "line__submission__period")
+        .order_by("batch_id", "line__site__supplier__code", "line__site__code")
+    )
+    grouped: dict[str, list[CertificateClaim]] = defaultdict(list)
+    for claim in claims:
+        grouped[claim.batch_id].append(claim)
+    return dict(grouped)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,6 +16,7 @@ from reports.comparison import runs_compare
 from reports.exports import csv_stream, xlsx_file
 from reports.models import RollupRun
 from reports.selectors import (
+    double_claims,
     run_breakdown_by_category,
     run_breakdown_by_region,
     run_export_rows,
@@ -24,6 +26,9 @@ from reports.selectors import (
     runs_latest_per_year,
 )
 from reports.services.rollups import rollup_request
+from suppliers.forms.review import ReturnForm
+from suppliers.models import Submission
+from suppliers.services.submissions import StaleSubmission, submission_return
 
 
 def _years(request: HttpRequest, trend: list) -> tuple[int | None, list[int]]:
@@ -107,3 +112,43 @@ def run_export(request: HttpRequest, run_id: int, kind: str, file_format: str) -
         filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+@permission_required("reports.view_rolluprun", raise_exception=True)
+def double_claims_list(request: HttpRequest) -> HttpResponse:
+    """Certificate batches claimed more than once, each with every claimant."""
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Certificates claimed more than once"),
+        "batches": double_claims(),
+        "form": ReturnForm(),
+    }
+    return TemplateResponse(request, "admin/reports/double_claims.html", context)
+
+
+@require_POST
+@permission_required("suppliers.change_submission", raise_exception=True)
+def double_claim_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """Rejects one claimant: its submission goes back to its supplier with the comment."""
+    submission = get_object_or_404(Submission, pk=submission_id)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what the supplier must correct."))
+        return redirect("reports_double_claims")
+    try:
+        submission_return(
+            submission=submission,
+            user=request.user,
+            comment=form.cleaned_data["review_comment"],
+            expected_version=int(request.POST.get("version", submission.version)),
+        )
+    except StaleSubmission as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(submission)s was returned to its supplier; the roll-up is redone.") % {"submission": submission},
+        )
+    return redirect("reports_double_claims")

@@ -1,0 +1,75 @@
+"""Certificate batches claimed twice: listed with every claimant, resolved by returning one."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from reports.services.rollups import rollup_run_create
+from suppliers.models import Submission, User
+from tests.reports.test_worked_example import _load_example
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client: Client) -> Client:
+    client.force_login(User.objects.create_superuser("staff@carmaker.example", "a long staff password"))
+    return client
+
+
+def test_the_double_claim_of_the_worked_example_is_listed_with_both_claimants(staff: Client) -> None:
+    _load_example()
+    page = staff.get(reverse("reports_double_claims")).content.decode()
+    assert page.count("GEC-2024-LN-000118") == 1
+    assert "CN-0001" in page and "CN-0002" in page
+
+
+def test_rejecting_one_claim_returns_that_submission_and_ends_the_conflict(staff: Client) -> None:
+    _load_example()
+    before = rollup_run_create(year=2024).result
+    wrong = Submission.objects.get(supplier__code="CN-0002", period__year=2024)
+    response = staff.post(
+        reverse("reports_double_claim_reject", args=[wrong.pk]),
+        {"version": wrong.version, "review_comment": "Batch GEC-2024-LN-000118 belongs to CN-0001."},
+        follow=True,
+    )
+    assert "returned to its supplier" in response.content.decode()
+    wrong.refresh_from_db()
+    assert wrong.status == Submission.Status.RETURNED
+    assert "belongs to CN-0001" in wrong.review_comment
+    assert (
+        "No certificate batch is claimed more than once."
+        in staff.get(reverse("reports_double_claims")).content.decode()
+    )
+    after = rollup_run_create(year=2024).result
+    assert not any(f["code"] == "duplicate_certificate" for f in after["flags"])
+    # CN-0002 leaves the year (its 4,000 MWh of trading counted before); CN-0001's 2,000 MWh of GEC count again.
+    assert before["green_mwh"] == 16900.0
+    assert after["green_mwh"] == 16900.0 - 4000 + 2000
+
+
+def test_rejecting_with_a_stale_version_changes_nothing(staff: Client) -> None:
+    _load_example()
+    submission = Submission.objects.get(supplier__code="CN-0002", period__year=2024)
+    response = staff.post(
+        reverse("reports_double_claim_reject", args=[submission.pk]),
+        {"version": submission.version - 1, "review_comment": "stale"},
+        follow=True,
+    )
+    assert "changed by someone else" in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.APPROVED
+
+
+def test_a_viewer_without_change_permission_cannot_reject(client: Client) -> None:
+    _load_example()
+    viewer = User.objects.create_user("viewer@carmaker.example", "a long viewer password", is_staff=True)
+    client.force_login(viewer)
+    submission = Submission.objects.get(supplier__code="CN-0002", period__year=2024)
+    response = client.post(
+        reverse("reports_double_claim_reject", args=[submission.pk]),
+        {"version": submission.version, "review_comment": "x"},
+    )
+    assert response.status_code == 403
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.APPROVED
