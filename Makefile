@@ -20,10 +20,12 @@ setup: $(VENV)/.installed
 	$(PY) manage.py setup_schedule
 
 run: setup
+	$(PY) manage.py seed_demo --if-empty
 	@echo
 	@echo "  Portal:  http://$(PORTAL_BIND)/   (Ctrl-C stops web, worker and beat)"
+	@$(PY) manage.py demo_logins
 	@echo
-	PORTAL_BIND=$(PORTAL_BIND) $(VENV)/bin/honcho start
+	PORTAL_DEMO=true PORTAL_BIND=$(PORTAL_BIND) $(VENV)/bin/honcho start
 
 test: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv -v0
