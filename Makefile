@@ -18,6 +18,7 @@ setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py setup_schedule
+	$(PY) manage.py setup_roles
 
 run: setup
 	$(PY) manage.py seed_demo --if-empty

@@ -1,0 +1,33 @@
+"""Staff roles as Django groups, defined here and installed by `manage.py setup_roles`."""
+
+from django.utils.translation import gettext_lazy as _
+
+REVIEWED_MODELS = (
+    "suppliers.supplier", "suppliers.site", "suppliers.reportingperiod", "suppliers.line",
+    "suppliers.certificateclaim", "suppliers.evidencefile", "reports.emissionfactor", "reports.publishedfigure",
+    "reports.rolluprun",
+)  # fmt: skip
+
+ROLES: dict[str, dict] = {
+    "viewer": {
+        "label": _("Viewer (read-only)"),
+        "permissions": [f"{model}.view" for model in (*REVIEWED_MODELS, "suppliers.submission")],
+    },
+    "reviewer": {
+        "label": _("Reviewer (approves and returns submissions)"),
+        "permissions": [
+            *(f"{model}.view" for model in (*REVIEWED_MODELS, "suppliers.submission")),
+            "suppliers.submission.change",
+        ],
+    },
+    "administrator": {
+        "label": _("Administrator (factors, published figures, users, schedule)"),
+        "permissions": [
+            *(f"{model}.{action}" for model in REVIEWED_MODELS for action in ("view", "add", "change", "delete")),
+            "suppliers.submission.view", "suppliers.submission.change",
+            "suppliers.user.view", "suppliers.user.add", "suppliers.user.change",
+            "django_celery_beat.periodictask.view", "django_celery_beat.periodictask.change",
+            "django_celery_beat.crontabschedule.view", "django_celery_beat.crontabschedule.change",
+        ],
+    },
+}  # fmt: skip
