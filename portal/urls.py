@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reports import views as report_views
+from suppliers.views import accounts as supplier_account_views
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", supplier_account_views.language_set, name="set_language"),
     # Staff pages shown inside the admin, behind its login.
     path("admin/comparison/", admin.site.admin_view(report_views.comparison), name="reports_comparison"),
     path(

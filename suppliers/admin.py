@@ -2,15 +2,19 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from suppliers.forms.accounts import InviteUserForm
 from suppliers.forms.review import ReturnForm, SubmissionFileForm
 from suppliers.models import CertificateClaim, EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
+from suppliers.selectors import submission_flags
+from suppliers.services.accounts import supplier_user_invitation_send, supplier_user_invite
 from suppliers.services.imports import submissions_import
 from suppliers.services.spreadsheets import FileRefused
 from suppliers.services.submissions import StaleSubmission, submission_approve, submission_return
@@ -29,9 +33,22 @@ class SupplierAdmin(SimpleHistoryAdmin):
     list_filter = ("category", "status")
     search_fields = ("code", "name_zh", "name_en", "uscc")
     inlines = [SiteInline]
+    readonly_fields = ("user_list",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(site_count=Count("sites"))
+
+    @admin.display(description=_("users"))
+    def user_list(self, supplier: Supplier) -> str:
+        if supplier.pk is None:
+            return "—"
+        invite = reverse("admin:suppliers_user_invite") + f"?supplier={supplier.pk}"
+        return format_html(
+            '{} <a href="{}" class="addlink">{}</a>',
+            ", ".join(supplier.users.order_by("email").values_list("email", flat=True)) or "—",
+            invite,
+            _("Invite a user"),
+        )
 
     @admin.display(description=_("sites"), ordering="site_count")
     def site_count(self, supplier: Supplier) -> int:
@@ -78,17 +95,40 @@ class EvidenceInline(admin.TabularInline):
     model = EvidenceFile
     extra = 0
     can_delete = False
-    fields = ("original_name", "content_type", "size_bytes", "uploaded_by", "uploaded_at")
+    fields = ("download", "content_type", "size_bytes", "sha256", "uploaded_by", "uploaded_at")
     readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, evidence: EvidenceFile) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("evidence_download", args=[evidence.pk]), evidence.original_name
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 
+class FlagsFilter(admin.SimpleListFilter):
+    title = _("data-quality flags")
+    parameter_name = "flags"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", _("With flags")), ("no", _("Without flags"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() not in ("yes", "no"):
+            return queryset
+        flags = submission_flags(list(queryset.values_list("pk", flat=True)))
+        flagged = [pk for pk, codes in flags.items() if codes]
+        return queryset.filter(pk__in=flagged) if self.value() == "yes" else queryset.exclude(pk__in=flagged)
+
+
 @admin.register(Submission)
 class SubmissionAdmin(SimpleHistoryAdmin):
-    list_display = ("supplier", "period", "status", "line_count", "submitted_at", "reviewed_by", "updated_at")
-    list_filter = ("status", "period__year", "period__kind", "supplier__category", "lines__site__region")
+    list_display = (
+        "supplier", "period", "status", "line_count", "flag_list", "submitted_at", "reviewed_by", "updated_at",
+    )  # fmt: skip
+    list_filter = ("status", FlagsFilter, "period__year", "period__kind", "supplier__category", "lines__site__region")
     list_select_related = ("supplier", "period", "reviewed_by")
     search_fields = (
         "supplier__code", "supplier__name_zh", "supplier__name_en", "supplier__uscc", "lines__certificate_claims__batch_id",
@@ -100,6 +140,28 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     inlines = [LineInline, EvidenceInline]
     actions = ["approve_selected", "return_selected"]
     change_list_template = "admin/suppliers/submission/change_list.html"
+    change_form_template = "admin/suppliers/submission/change_form.html"
+
+    def get_changelist_instance(self, request: HttpRequest):
+        changelist = super().get_changelist_instance(request)
+        # The flags of the page's submissions, in a few queries for the whole page.
+        changelist.result_list = list(changelist.result_list)
+        flags = submission_flags([submission.pk for submission in changelist.result_list])
+        for submission in changelist.result_list:
+            submission.flag_codes = flags[submission.pk]
+        return changelist
+
+    @admin.display(description=_("flags"))
+    def flag_list(self, submission: Submission) -> str:
+        return ", ".join(getattr(submission, "flag_codes", [])) or "—"
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "return_form": ReturnForm()}
+        if object_id.isdigit():
+            extra_context["flag_codes"] = submission_flags([int(object_id)]).get(int(object_id), [])
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(line_count=Count("lines", distinct=True))
@@ -114,10 +176,19 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     def line_count(self, submission: Submission) -> int:
         return submission.line_count
 
-    @admin.action(description=_("Approve the selected submissions"), permissions=["change"])
+    @admin.action(description=_("Approve the selected submissions (only those without flags)"), permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         approved = 0
-        for submission in queryset:
+        flags = submission_flags(list(queryset.values_list("pk", flat=True)))
+        flagged = [submission for submission in queryset if flags[submission.pk]]
+        if flagged:
+            self.message_user(
+                request,
+                _("Not approved, because they have data-quality flags (open each to decide): %(list)s")
+                % {"list": ", ".join(f"{s} ({', '.join(flags[s.pk])})" for s in flagged)},
+                messages.WARNING,
+            )
+        for submission in queryset.exclude(pk__in=[s.pk for s in flagged]):
             try:
                 submission_approve(submission=submission, user=request.user, expected_version=submission.version)
                 approved += 1
@@ -158,8 +229,47 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/suppliers/submission/return.html", context)
 
     def get_urls(self) -> list:
-        custom = [path("import/", self.admin_site.admin_view(self.import_view), name="suppliers_submission_import")]
+        custom = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="suppliers_submission_import"),
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="suppliers_submission_review",
+            ),
+        ]
         return custom + super().get_urls()
+
+    def review_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Approve or return one submission from its page, with the version the reviewer saw:
+        if someone else acted meanwhile, this reviewer gets a conflict message and nothing changes."""
+        submission = self.get_object(request, str(object_id))
+        if submission is None:
+            raise Http404
+        if request.method != "POST" or not self.has_change_permission(request, submission):
+            raise PermissionDenied
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            raise PermissionDenied from None
+        try:
+            if request.POST.get("decision") == "approve":
+                submission_approve(submission=submission, user=request.user, expected_version=version)
+                self.message_user(request, _("%(s)s approved.") % {"s": submission}, messages.SUCCESS)
+            elif request.POST.get("decision") == "return":
+                submission_return(
+                    submission=submission,
+                    user=request.user,
+                    comment=request.POST.get("review_comment", ""),
+                    expected_version=version,
+                )
+                self.message_user(request, _("%(s)s returned to its supplier.") % {"s": submission}, messages.SUCCESS)
+            else:
+                raise PermissionDenied
+        except StaleSubmission as conflict:
+            self.message_user(request, str(conflict), messages.ERROR)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        return redirect(reverse("admin:suppliers_submission_change", args=[submission.pk]))
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_change_permission(request):
@@ -217,3 +327,52 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "supplier", "password1", "password2")}),)
     autocomplete_fields = ("supplier",)
+    actions = ["send_invitation_again"]
+    change_list_template = "admin/suppliers/user/change_list.html"
+
+    def get_urls(self) -> list:
+        custom = [path("invite/", self.admin_site.admin_view(self.invite_view), name="suppliers_user_invite")]
+        return custom + super().get_urls()
+
+    def invite_view(self, request: HttpRequest) -> HttpResponse:
+        """Invite a supplier's user: created without a password, emailed a link to choose one."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InviteUserForm(request.POST or None, initial={"supplier": request.GET.get("supplier")})
+        if request.method == "POST" and form.is_valid():
+            try:
+                user = supplier_user_invite(**form.cleaned_data, invited_by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(email)s was invited; the email with the link to choose a password is on its way.")
+                    % {"email": user.email},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:suppliers_user_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Invite a supplier's user"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/suppliers/user/invite.html", context)
+
+    @admin.action(description=_("Send the invitation again"), permissions=["change"])
+    def send_invitation_again(self, request: HttpRequest, queryset: QuerySet) -> None:
+        sent = 0
+        for user in queryset.select_related("supplier"):
+            if user.supplier_id is None or not user.is_active or user.has_usable_password():
+                self.message_user(
+                    request,
+                    _("%(email)s: no invitation sent; the user is staff, inactive or has chosen a password already.")
+                    % {"email": user.email},
+                    messages.WARNING,
+                )
+                continue
+            supplier_user_invitation_send(user=user, invited_by=request.user)
+            sent += 1
+        if sent:
+            self.message_user(request, _("%(n)d invitation(s) sent.") % {"n": sent}, messages.SUCCESS)

@@ -1,11 +1,14 @@
 """Reads for the supplier-facing pages. Every view finds its objects through these helpers, so
 another supplier's object is a 404, never a 403 that would confirm it exists."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from suppliers.models import EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
+from reports.calculation import METHOD_VERSION
+from reports.models import RollupRun, RollupSupplierResult
+from suppliers.models import CertificateClaim, EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
 
 
 def supplier_for_user(user: User) -> Supplier:
@@ -57,3 +60,115 @@ def get_evidence_for_user(user: User, evidence_id: int) -> EvidenceFile:
     if not user.is_staff:
         files = files.filter(submission__supplier=supplier_for_user(user))
     return get_object_or_404(files, pk=evidence_id)
+
+
+def get_own_evidence_for_user(user: User, evidence_id: int) -> EvidenceFile:
+    """A file of the user's own supplier, for the supplier's actions on it (staff get a 404)."""
+    files = EvidenceFile.objects.select_related("submission__period")
+    return get_object_or_404(files, pk=evidence_id, submission__supplier=supplier_for_user(user))
+
+
+def stored_periods_of_sites(site_ids: list[int], year: int) -> QuerySet:
+    """(site code, year, kind, number) of every stored line of these sites in that year."""
+    return Line.objects.filter(site_id__in=site_ids, submission__period__year=year).values_list(
+        "site__code", "submission__period__year", "submission__period__kind", "submission__period__number"
+    )
+
+
+def supplier_figures_by_year(supplier: Supplier) -> QuerySet:
+    """The supplier's figures of each year, from that year's newest succeeded roll-up run (with
+    the current baseline year and method), oldest year first; in one query, whatever the years.
+
+    A year whose newest run has no row for the supplier (its submission was returned since) is
+    absent: an older run's figures are not shown as current. Rows are dicts: year,
+    attributable_electricity_mwh, attributable_green_mwh, avoided_tco2e (Decimal).
+    """
+    newest_run_of_year = (
+        RollupRun.objects.filter(
+            year=OuterRef("run__year"),
+            status=RollupRun.Status.SUCCEEDED,
+            baseline_year=settings.BASELINE_YEAR,
+            method_version=METHOD_VERSION,
+        )
+        .order_by("-finished_at", "-id")
+        .values("pk")[:1]
+    )
+    return (
+        RollupSupplierResult.objects.filter(supplier=supplier, run_id=Subquery(newest_run_of_year))
+        .values("attributable_electricity_mwh", "attributable_green_mwh", "avoided_tco2e", year=F("run__year"))
+        .order_by("run__year")
+    )
+
+
+# --- Review: data-quality flags of submissions waiting for a decision --------------------------
+
+YOY_RATIO = 5
+
+
+def submission_flags(submission_ids: list[int]) -> dict[int, list[str]]:
+    """The data-quality problems of each submission, before anyone approves it (calculation.md's
+    flags, evaluated with the submission as if approved). A few aggregated queries in all.
+
+    - duplicate_certificate: a batch it claims is claimed by another submitted or approved line;
+    - yoy_outlier: a site's E in the year, with this submission, is over 5× or under 1/5 of the
+      newest earlier approved year;
+    - no_baseline: the supplier has no approved line in the baseline year.
+    A factor fallback is a property of the factor table, not of the submission, and is not listed.
+    """
+    from django.conf import settings
+    from django.db.models import Sum
+
+    from reports.selectors import duplicate_batch_ids
+
+    flags: dict[int, list[str]] = {pk: [] for pk in submission_ids}
+    if not submission_ids:
+        return flags
+    duplicated = set(
+        CertificateClaim.objects.filter(
+            line__submission_id__in=submission_ids, batch_id__in=duplicate_batch_ids()
+        ).values_list("line__submission_id", flat=True)
+    )
+    rows = list(
+        Line.objects.filter(submission_id__in=submission_ids).values_list(
+            "submission_id", "site_id", "submission__period__year", "submission__supplier_id",
+            "total_electricity_mwh", "submission__status",
+        )
+    )  # fmt: skip
+    site_ids = {row[1] for row in rows}
+    approved = (
+        Line.objects.filter(site_id__in=site_ids, submission__status=Submission.Status.APPROVED)
+        .values_list("site_id", "submission__period__year")
+        .annotate(total=Sum("total_electricity_mwh"))
+        .order_by()
+    )
+    history: dict[int, dict[int, object]] = {}
+    for site_id, year, total in approved:
+        history.setdefault(site_id, {})[year] = total
+    with_baseline = set(
+        Line.objects.filter(
+            submission__status=Submission.Status.APPROVED,
+            submission__period__year=settings.BASELINE_YEAR,
+            submission__supplier_id__in={row[3] for row in rows},
+        ).values_list("submission__supplier_id", flat=True)
+    )
+    # What each site's year would hold if the submission were approved: an approved submission's
+    # lines are in the history already; another's are added to it.
+    pending: dict[tuple[int, int, int], object] = {}
+    for submission_id, site_id, year, _supplier_id, total, status in rows:
+        key = (submission_id, site_id, year)
+        added = 0 if status == Submission.Status.APPROVED else total
+        pending[key] = pending.get(key, 0) + added
+    for (submission_id, site_id, year), added in pending.items():
+        years = history.get(site_id, {})
+        current = added + years.get(year, 0)
+        earlier = [y for y in years if y < year]
+        if earlier and years[max(earlier)] > 0:
+            previous = years[max(earlier)]
+            if current > YOY_RATIO * previous or current * YOY_RATIO < previous:
+                flags[submission_id].append("yoy_outlier")
+    for submission_id, _site, year, supplier_id, _total, _status in rows:
+        if year != settings.BASELINE_YEAR and supplier_id not in with_baseline:
+            flags[submission_id].append("no_baseline")
+    for submission_id in duplicated:
+        flags[submission_id].append("duplicate_certificate")
+    return {pk: sorted(set(codes)) for pk, codes in flags.items()}

@@ -2,7 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from suppliers.views import accounts, dashboard
+from suppliers.forms.accounts import PortalPasswordResetForm
+from suppliers.views import accounts, dashboard, evidence, submissions, uploads
 
 _form = "suppliers/accounts/form.html"
 _message = "suppliers/accounts/message.html"
@@ -13,6 +14,7 @@ account_patterns = [
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PortalPasswordResetForm,
             template_name=_form,
             email_template_name="emails/password_reset.txt",
             subject_template_name="emails/password_reset_subject.txt",
@@ -58,4 +60,12 @@ account_patterns = [
 urlpatterns = [
     *account_patterns,
     path("", dashboard.dashboard, name="dashboard"),
+    path("upload/", uploads.upload, name="upload"),
+    path("upload/template.xlsx", uploads.upload_template, name="upload_template"),
+    path("upload/confirm/", uploads.upload_confirm, name="upload_confirm"),
+    path("periods/<int:period_id>/", submissions.period_detail, name="period_detail"),
+    path("periods/<int:period_id>/submit/", submissions.period_submit, name="period_submit"),
+    path("periods/<int:period_id>/evidence/", evidence.evidence_upload, name="evidence_upload"),
+    path("evidence/<int:evidence_id>/", evidence.evidence_download, name="evidence_download"),
+    path("evidence/<int:evidence_id>/delete/", evidence.evidence_remove, name="evidence_delete"),
 ]

@@ -7,8 +7,10 @@ broker on the filesystem, so `make run` needs no server.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -23,7 +25,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # the admin behind django-otp's second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +38,10 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_celery_beat",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "suppliers",
     "reports",
 ]
@@ -48,9 +54,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -103,6 +111,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTH_USER_MODEL = "suppliers.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before checking the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after 5 failures for a username *from one IP address*: an attacker elsewhere cannot
+# lock a supplier out of its own office. Cleared after an hour or by a successful login.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login forms post the email in a field named "username" (Django's AuthenticationForm).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "suppliers/accounts/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# Staff sign in to the admin with a one-time password as a second factor (django-otp).
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Green electricity portal"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,6 +145,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -126,6 +153,8 @@ USE_TZ = True
 # --- Static and uploaded files ----------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The project's own files (portal/portal.css); the apps' come from their static/ folders.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Evidence files are private: stored under var/, never under a public URL.
     "default": {
@@ -180,6 +209,12 @@ BASELINE_YEAR = env.int("BASELINE_YEAR", default=2019)
 # Seconds a roll-up waits after the first trigger, so that a burst of approvals is one run.
 ROLLUP_COALESCE_SECONDS = env.int("ROLLUP_COALESCE_SECONDS", default=30)
 COMMITTED_SUPPLIERS = env.int("COMMITTED_SUPPLIERS", default=200)
+# Where the portal is reached from outside (scheme://host[:port], no path): every link in an email
+# (invitations, password resets) is built on it, never on a request's Host header.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_base_url = urlsplit(PORTAL_BASE_URL)
+if _base_url.scheme not in {"http", "https"} or not _base_url.netloc or _base_url.path or _base_url.query:
+    raise ImproperlyConfigured(f"PORTAL_BASE_URL must look like https://portal.example.com, not {PORTAL_BASE_URL!r}.")
 # Shows a banner on every page saying that the companies and figures are invented (`make run`).
 PORTAL_DEMO = env.bool("PORTAL_DEMO", default=False)
 # Evidence uploads: PDF, images, XLSX, checked by content.
@@ -192,4 +227,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # axes logs every attempt at INFO; lockouts are WARNING and stay visible.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -31,3 +31,6 @@ if CELERY_BROKER_URL == "filesystem://":
 # Static files straight from the apps, without `collectstatic`.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Tests of other features log staff in with force_login; tests/security prove the second factor.
+STAFF_OTP_REQUIRED = False

@@ -1,6 +1,13 @@
+import unicodedata
+from collections.abc import Iterator
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from suppliers.models import Supplier, User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -12,3 +19,59 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+def _casefolded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with two differences: the email is written in the recipient's
+    language with a link on PORTAL_BASE_URL, and an invited user who has not chosen a password
+    yet (an unusable one) gets a link too, so an expired invitation is not a dead end."""
+
+    def get_users(self, email: str) -> Iterator[User]:
+        # As Django does: the database's case-insensitive match is confirmed by a Unicode-aware one.
+        wanted = _casefolded(email)
+        return (
+            user
+            for user in User.objects.filter(email__iexact=email, is_active=True)
+            if _casefolded(user.email) == wanted
+        )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict,
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        with translation.override(context["user"].language):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                {**context, "base_url": settings.PORTAL_BASE_URL},
+                from_email,
+                to_email,
+                html_email_template_name,
+            )
+
+
+class InviteUserForm(forms.Form):
+    """Staff invite a supplier's user (admin)."""
+
+    email = forms.EmailField(label=_("Email"))
+    supplier = forms.ModelChoiceField(
+        label=_("supplier"), queryset=Supplier.objects.filter(status=Supplier.Status.ACTIVE).order_by("code")
+    )
+    language = forms.ChoiceField(
+        label=_("language"),
+        choices=settings.LANGUAGES,
+        initial="zh-hans",
+        help_text=_("The invitation email and the portal's emails are written in this language."),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()

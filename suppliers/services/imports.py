@@ -70,13 +70,15 @@ class ImportResult:
     suppliers_created: int = 0
     sites_created: int = 0
     years: set[int] = field(default_factory=set)
+    parsed: list[ParsedLine] = field(default_factory=list)  # the file's lines, in file order
+    replacing_rows: set[int] = field(default_factory=set)  # rows whose line replaces a stored one
 
     @property
     def lines(self) -> int:
         return self.lines_created + self.lines_replaced
 
 
-def _number(text: str) -> Decimal:
+def number_parse(text: str) -> Decimal:
     """A non-negative decimal as people type it: thousands separators and full-width digits allowed."""
     normal = unicodedata.normalize("NFKC", text).strip()
     if normal.startswith("-") and _NUMBER.match(normal[1:]):
@@ -87,6 +89,78 @@ def _number(text: str) -> Decimal:
         return Decimal(normal.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
         raise ValueError(_("“%(value)s” is not a number") % {"value": text}) from None
+
+
+# The rules of one line, shared by the file import and the web form. Each raises ValueError (or
+# returns problems) with the message shown beside the column or field.
+
+
+def quantity_parse(text: str, unit: str) -> Decimal:
+    """A quantity typed in `unit`, in MWh."""
+    mwh = to_mwh(number_parse(text), unit)
+    # Size first: quantize() of a number with more digits than the context holds raises.
+    if mwh > MAX_LINE_MWH:
+        raise ValueError(_("%(value)s MWh is implausibly large for one site; check the unit") % {"value": f"{mwh:,}"})
+    if mwh != mwh.quantize(MWH_QUANTUM):
+        raise ValueError(_("has more decimal places than 0.000001 MWh (1 Wh)"))
+    return mwh
+
+
+def share_parse(text: str) -> Decimal:
+    """A BMW share in percent, 0 to 100 with up to 4 decimals (a trailing % already removed)."""
+    share = number_parse(text)
+    if share > 100:
+        raise ValueError(_("must be between 0 and 100"))
+    if share != share.quantize(Decimal("0.0001")):
+        raise ValueError(_("has more than 4 decimal places"))
+    return share
+
+
+def certificate_ids_parse(text: str) -> tuple[list[str], list[str]]:
+    """The batch IDs of a `;`-separated list, upper-cased, and a problem for each bad or repeated one."""
+    certificate_ids: list[str] = []
+    problems: list[str] = []
+    for raw_id in text.replace("；", ";").split(";"):
+        batch_id = unicodedata.normalize("NFKC", raw_id).strip().upper()
+        if not batch_id:
+            continue
+        if not _BATCH_ID.match(batch_id):
+            problems.append(_("“%(value)s” is not a certificate batch ID") % {"value": raw_id.strip()})
+        elif batch_id in certificate_ids:
+            problems.append(_("“%(value)s” is listed twice") % {"value": batch_id})
+        else:
+            certificate_ids.append(batch_id)
+    return certificate_ids, problems
+
+
+def line_check(quantities_mwh: dict[str, Decimal], certificate_ids: list[str]) -> list[tuple[str, str]]:
+    """The rules across a valid line's values, as (column, problem): green ≤ total, certificates named."""
+    problems = []
+    total = quantities_mwh["total_electricity_mwh"]
+    green = sum((quantities_mwh[f] for f in QUANTITY_FIELDS.values() if f != "total_electricity_mwh"), Decimal(0))
+    if green > total:
+        problems.append(
+            (
+                "total_electricity",
+                _("the green quantities add up to %(green)s MWh, more than the total of %(total)s MWh")
+                % {"green": f"{green.normalize():f}", "total": f"{total.normalize():f}"},
+            )
+        )
+    if (quantities_mwh["gec_mwh"] > 0 or quantities_mwh["irec_mwh"] > 0) and not certificate_ids:
+        problems.append(("certificate_ids", _("are required when GEC or I-REC quantities are reported")))
+    return problems
+
+
+def certificate_instrument(batch_id: str, quantities_mwh: dict[str, Decimal]) -> str:
+    """GEC or I-REC: the only instrument the line reports, else told by the batch ID's prefix."""
+    gec, irec = quantities_mwh["gec_mwh"] > 0, quantities_mwh["irec_mwh"] > 0
+    if irec and not gec:
+        return CertificateClaim.Instrument.IREC
+    if gec and not irec:
+        return CertificateClaim.Instrument.GEC
+    return (
+        CertificateClaim.Instrument.IREC if batch_id.startswith(("IREC", "I-REC")) else CertificateClaim.Instrument.GEC
+    )
 
 
 def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> ParsedLine | None:
@@ -148,22 +222,12 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
             continue
         entered[column] = text
         try:
-            amount = _number(text)
+            if unit is None:
+                number_parse(text)
+            else:
+                quantities[field_name] = quantity_parse(text, unit)
         except ValueError as error:
             problem(column, str(error))
-            continue
-        if unit is None:
-            continue
-        mwh = to_mwh(amount, unit)
-        # Size first: quantize() of a number with more digits than the context holds raises.
-        if mwh > MAX_LINE_MWH:
-            problem(
-                column, _("%(value)s MWh is implausibly large for one site; check the unit") % {"value": f"{mwh:,}"}
-            )
-        elif mwh != mwh.quantize(MWH_QUANTUM):
-            problem(column, _("has more decimal places than 0.000001 MWh (1 Wh)"))
-        else:
-            quantities[field_name] = mwh
 
     share = None
     share_text = cells.get("bmw_share_percent", "").removesuffix("%").strip()
@@ -171,39 +235,18 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
         problem("bmw_share_percent", _("is required"))
     if share_text:
         try:
-            share = _number(share_text)
+            share = share_parse(share_text)
         except ValueError as error:
             problem("bmw_share_percent", str(error))
-        else:
-            if share > 100:
-                problem("bmw_share_percent", _("must be between 0 and 100"))
-            elif share != share.quantize(Decimal("0.0001")):
-                problem("bmw_share_percent", _("has more than 4 decimal places"))
 
-    certificate_ids: list[str] = []
-    for raw_id in cells.get("certificate_ids", "").replace("；", ";").split(";"):
-        batch_id = unicodedata.normalize("NFKC", raw_id).strip().upper()
-        if not batch_id:
-            continue
-        if not _BATCH_ID.match(batch_id):
-            problem("certificate_ids", _("“%(value)s” is not a certificate batch ID") % {"value": raw_id.strip()})
-        elif batch_id in certificate_ids:
-            problem("certificate_ids", _("“%(value)s” is listed twice") % {"value": batch_id})
-        else:
-            certificate_ids.append(batch_id)
+    certificate_ids, id_problems = certificate_ids_parse(cells.get("certificate_ids", ""))
+    for message in id_problems:
+        problem("certificate_ids", message)
 
     if len(problems) > before:
         return None
-    total = quantities["total_electricity_mwh"]
-    green = sum((quantities[f] for f in QUANTITY_FIELDS.values() if f != "total_electricity_mwh"), Decimal(0))
-    if green > total:
-        problem(
-            "total_electricity",
-            _("the green quantities add up to %(green)s MWh, more than the total of %(total)s MWh")
-            % {"green": f"{green.normalize():f}", "total": f"{total.normalize():f}"},
-        )
-    if (quantities["gec_mwh"] > 0 or quantities["irec_mwh"] > 0) and not certificate_ids:
-        problem("certificate_ids", _("are required when GEC or I-REC quantities are reported"))
+    for column, message in line_check(quantities, certificate_ids):
+        problem(column, message)
     if len(problems) > before:
         return None
     name = cells.get("supplier_name", "")
@@ -255,28 +298,34 @@ def submission_file_parse(*, table: Table) -> list[ParsedLine]:
 
 
 def _instrument(batch_id: str, line: ParsedLine) -> str:
-    gec, irec = line.quantities_mwh["gec_mwh"] > 0, line.quantities_mwh["irec_mwh"] > 0
-    if irec and not gec:
-        return CertificateClaim.Instrument.IREC
-    if gec and not irec:
-        return CertificateClaim.Instrument.GEC
-    return (
-        CertificateClaim.Instrument.IREC if batch_id.startswith(("IREC", "I-REC")) else CertificateClaim.Instrument.GEC
-    )
+    return certificate_instrument(batch_id, line.quantities_mwh)
 
 
 class _Check:
     """Cross-row and database checks, collecting problems rather than stopping at the first."""
 
-    def __init__(self, lines: list[ParsedLine], restrict_to_supplier: Supplier | None) -> None:
+    def __init__(self, lines: list[ParsedLine], restrict_to_supplier: Supplier | None, *, as_draft: bool) -> None:
         self.lines = lines
         self.restrict = restrict_to_supplier
+        self.as_draft = as_draft
         self.problems: list[Problem] = []
+        self.replacing_rows: set[int] = set()
 
     def add(self, row: int, column: str | None, message: str) -> None:
         self.problems.append(Problem(row, column, message))
 
     def run(self) -> tuple[dict[str, Supplier], dict[tuple[str, str], Site]]:
+        if self.restrict is not None:
+            # Another supplier's rows are refused and checked no further: the other checks would
+            # tell a supplier about that supplier's sites and periods.
+            for line in self.lines:
+                if line.supplier_code != self.restrict.code:
+                    self.add(
+                        line.row,
+                        "supplier_code",
+                        _("you can only report for your own supplier code %(code)s") % {"code": self.restrict.code},
+                    )
+            self.lines = [line for line in self.lines if line.supplier_code == self.restrict.code]
         codes = {line.supplier_code for line in self.lines}
         suppliers = {s.code: s for s in Supplier.objects.select_for_update().filter(code__in=codes).order_by("pk")}
         sites = {
@@ -286,19 +335,14 @@ class _Check:
         self._suppliers(suppliers)
         self._sites(sites)
         self._periods(sites)
+        if self.as_draft:
+            self._draft_periods(suppliers)
         return suppliers, sites
 
     def _suppliers(self, suppliers: dict[str, Supplier]) -> None:
         first_uscc: dict[str, tuple[str, int]] = {}
         new_usccs: dict[str, tuple[str, int]] = {}  # USCC → (code, row) of the new supplier first giving it
         for line in self.lines:
-            if self.restrict is not None and line.supplier_code != self.restrict.code:
-                self.add(
-                    line.row,
-                    "supplier_code",
-                    _("you can only report for your own supplier code %(code)s") % {"code": self.restrict.code},
-                )
-                continue
             existing = suppliers.get(line.supplier_code)
             if existing is None and line.supplier_code not in first_uscc:
                 for column in ("supplier_name", "uscc"):
@@ -402,13 +446,39 @@ class _Check:
         for site_id, year, kind, number in stored:
             existing = period_make(year, kind, number)
             for line in by_site[known[site_id]]:
-                if line.period != existing and line.period.overlaps(existing):
+                if line.period == existing:
+                    self.replacing_rows.add(line.row)
+                elif line.period.overlaps(existing):
                     self.add(
                         line.row,
                         "period",
                         _("%(period)s overlaps the stored period %(other)s of site %(site)s")
                         % {"period": line.period, "other": existing, "site": line.site_code},
                     )
+
+    def _draft_periods(self, suppliers: dict[str, Supplier]) -> None:
+        """A supplier's own upload may change only what the supplier can still change on the period
+        page: a period open for reporting, or one whose submission is a draft or was returned."""
+        years = {line.period.year for line in self.lines}
+        open_periods = {reporting.period for reporting in ReportingPeriod.objects.filter(year__in=years, is_open=True)}
+        submissions = {
+            (submission.supplier_id, submission.period.period): submission
+            for submission in Submission.objects.select_for_update(of=("self",))
+            .select_related("period")
+            .filter(supplier__in=[s.pk for s in suppliers.values()], period__year__in=years)
+        }
+        for line in self.lines:
+            supplier = suppliers.get(line.supplier_code)
+            submission = submissions.get((supplier.pk, line.period)) if supplier else None
+            if submission is not None and submission.status in Submission.CLAIMING_STATUSES:
+                self.add(
+                    line.row,
+                    "period",
+                    _("period %(period)s is %(status)s and can no longer be changed; ask staff to return it")
+                    % {"period": line.period, "status": submission.get_status_display().lower()},
+                )
+            elif submission is None and line.period not in open_periods:
+                self.add(line.row, "period", _("period %(period)s is not open for reporting") % {"period": line.period})
 
 
 def _write(
@@ -417,6 +487,7 @@ def _write(
     sites: dict[tuple[str, str], Site],
     *,
     approve: bool,
+    as_draft: bool,
     user: AbstractBaseUser | None,
 ) -> ImportResult:
     result = ImportResult()
@@ -432,8 +503,9 @@ def _write(
                 supplier.name_zh = line.supplier_name
             else:
                 supplier.name_en = line.supplier_name
+    in_file = {line.supplier_code for line in lines}
     for supplier in suppliers.values():
-        if supplier.code in {line.supplier_code for line in lines}:
+        if supplier.code in in_file:
             supplier.full_clean(validate_unique=False)
             supplier.save()
 
@@ -457,8 +529,10 @@ def _write(
 
     periods: dict[Period, ReportingPeriod] = {}
     for period in {line.period for line in lines}:
+        # A period first seen in a file is recorded closed: staff open the periods suppliers are
+        # asked to report for, with their due dates.
         periods[period], _created = ReportingPeriod.objects.get_or_create(
-            year=period.year, kind=period.kind, number=period.number
+            year=period.year, kind=period.kind, number=period.number, defaults={"is_open": False}
         )
     submissions: dict[tuple[int, int], Submission] = {}
     status = Submission.Status.APPROVED if approve else Submission.Status.SUBMITTED
@@ -466,12 +540,21 @@ def _write(
         submission, _created = Submission.objects.select_for_update().get_or_create(
             supplier_id=supplier_id, period=periods[period]
         )
-        submission.status = status
+        if as_draft:
+            if submission.status in Submission.CLAIMING_STATUSES:
+                # Submitted by someone else between the check and this write.
+                raise FileRefused(
+                    [Problem(None, "period", _("period %(period)s was submitted meanwhile") % {"period": period})]
+                )
+            # A new submission is a draft; a returned one stays returned, with the reviewer's comment,
+            # until the supplier submits it from the period page.
+        else:
+            submission.status = status
+            submission.submitted_at = submission.submitted_at or now
+            submission.submitted_by = submission.submitted_by or user
+            if approve:
+                submission.reviewed_at, submission.reviewed_by, submission.review_comment = now, user, ""
         submission.version += 1
-        submission.submitted_at = submission.submitted_at or now
-        submission.submitted_by = submission.submitted_by or user
-        if approve:
-            submission.reviewed_at, submission.reviewed_by, submission.review_comment = now, user, ""
         submission.save()
         submissions[(supplier_id, periods[period].pk)] = submission
 
@@ -516,18 +599,38 @@ def _write(
 
 def submissions_import(
     *, content: bytes, filename: str, approve: bool = False, user: AbstractBaseUser | None = None,
-    restrict_to_supplier: Supplier | None = None,
+    restrict_to_supplier: Supplier | None = None, as_draft: bool = False, dry_run: bool = False,
 ) -> ImportResult:  # fmt: skip
-    """Validates the whole file, then writes it in one transaction. Raises FileRefused."""
+    """Validates the whole file, then writes it in one transaction. Raises FileRefused.
+
+    Without `approve` the lines wait for review (submitted); with it they are approved.
+    `as_draft` is a supplier's own upload: the lines land in a draft (a returned submission stays
+    returned) for the supplier to submit, and a row for a period that is not open, or whose
+    submission is already submitted or approved, is refused. `dry_run` runs every check, the
+    database's included, and returns what the import would do, with the parsed lines, writing nothing.
+    """
+    if approve and as_draft:
+        raise ValueError("A file is imported either approved or as a draft, not both.")
     table = table_read(content=content, filename=filename)
     lines = submission_file_parse(table=table)
     try:
         with transaction.atomic():
-            check = _Check(lines, restrict_to_supplier)
+            check = _Check(lines, restrict_to_supplier, as_draft=as_draft)
             suppliers, sites = check.run()
             if check.problems:
                 raise FileRefused(sorted(check.problems, key=lambda p: (p.row or 0, p.column or "")))
-            result = _write(lines, suppliers, sites, approve=approve, user=user)
+            if dry_run:
+                return ImportResult(
+                    lines_created=len(lines) - len(check.replacing_rows),
+                    lines_replaced=len(check.replacing_rows),
+                    suppliers_created=len({line.supplier_code for line in lines} - suppliers.keys()),
+                    sites_created=len({(line.supplier_code, line.site_code) for line in lines} - sites.keys()),
+                    years={line.period.year for line in lines},
+                    parsed=lines,
+                    replacing_rows=check.replacing_rows,
+                )
+            result = _write(lines, suppliers, sites, approve=approve, as_draft=as_draft, user=user)
+            result.parsed, result.replacing_rows = lines, check.replacing_rows
     except IntegrityError:
         # Another import created the same supplier, site or line between our check and write.
         raise FileRefused(

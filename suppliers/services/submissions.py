@@ -1,12 +1,19 @@
 """State changes of a submission: submit, approve, return. Each one is a write under a row lock
 with an optimistic version check, so two reviewers acting at once cannot both win."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from suppliers.models import Submission, User
+from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission, Supplier, User
+from suppliers.periods import period_make
+from suppliers.selectors import stored_periods_of_sites
+from suppliers.services.imports import QUANTITY_FIELDS, certificate_instrument
 
 Status = Submission.Status
 
@@ -16,7 +23,8 @@ class StaleSubmission(Exception):
 
 
 def _locked(submission: Submission, expected_version: int | None) -> Submission:
-    current = Submission.objects.select_for_update().select_related("period").get(pk=submission.pk)
+    # of=("self",): lock the submission only, not its period (that would queue every review of it).
+    current = Submission.objects.select_for_update(of=("self",)).select_related("period").get(pk=submission.pk)
     if expected_version is not None and current.version != expected_version:
         raise StaleSubmission(
             _("%(submission)s was changed by someone else (it is now %(status)s); reload it and try again.")
@@ -84,3 +92,123 @@ def submission_return(
         submission.save()
         _after_commit_rollup(submission, f"returned {submission}")
     return submission
+
+
+# --- The supplier's own edits: the period page ----------------------------------------------
+
+# A supplier may change its figures only in these states; submitted and approved ones are read-only.
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One site's figures for a period, already validated and converted to MWh (forms.submissions)."""
+
+    site: Site
+    unit: str
+    entered: dict[str, str]  # quantity column → the text as typed; blank quantities left out
+    quantities_mwh: dict[str, Decimal]  # Line field → MWh; 0 for a blank quantity
+    bmw_share_percent: Decimal
+    certificate_ids: list[str]
+
+
+def _rows_check(supplier: Supplier, period: ReportingPeriod, rows: Sequence[LineInput]) -> None:
+    problems = []
+    seen: set[int] = set()
+    for row in rows:
+        if row.site.supplier_id != supplier.pk:
+            problems.append(_("Site %(site)s is not one of your sites.") % {"site": row.site.code})
+        elif row.site.pk in seen:
+            problems.append(_("Site %(site)s has two rows.") % {"site": row.site.code})
+        seen.add(row.site.pk)
+    # The import's rule: a site's periods must not overlap (the 2024 annual figure and 2024-Q1).
+    this = period.period
+    for site_code, year, kind, number in stored_periods_of_sites(sorted(seen), this.year):
+        other = period_make(year, kind, number)
+        if other != this and this.overlaps(other):
+            problems.append(
+                _("%(period)s overlaps the stored period %(other)s of site %(site)s")
+                % {"period": this, "other": other, "site": site_code}
+            )
+    if problems:
+        raise ValidationError(problems)
+
+
+def _line_write(submission: Submission, line: Line | None, row: LineInput, user: User) -> None:
+    fields = {
+        "entered_unit": row.unit,
+        "entered_values": row.entered,
+        **{name: row.quantities_mwh[name] for name in QUANTITY_FIELDS.values()},
+        "bmw_share_percent": row.bmw_share_percent,
+    }
+    created = line is None
+    if created:
+        line = Line(submission=submission, site=row.site)
+    if created or any(getattr(line, name) != value for name, value in fields.items()):
+        for name, value in fields.items():
+            setattr(line, name, value)
+        line._history_user = user
+        # The submission is locked and its lines were read under the lock: the row is ours to write.
+        line.full_clean(exclude=["submission", "site"], validate_unique=False)
+        line.save()
+    claims = {} if created else {claim.batch_id: claim for claim in line.certificate_claims.all()}
+    for batch_id, claim in claims.items():
+        if batch_id not in row.certificate_ids:
+            claim.delete()
+    for batch_id in row.certificate_ids:
+        instrument = certificate_instrument(batch_id, row.quantities_mwh)
+        claim = claims.get(batch_id) or CertificateClaim(line=line, batch_id=batch_id)
+        if claim.pk is None or claim.instrument != instrument:
+            claim.instrument = instrument
+            claim.full_clean(exclude=["line"], validate_unique=False)
+            claim.save()
+
+
+def submission_save_draft(
+    *, supplier: Supplier, period: ReportingPeriod, rows: Sequence[LineInput], user: User,
+    expected_version: int | None = None,
+) -> Submission:  # fmt: skip
+    """Makes `rows` the supplier's lines for the period: a site without a row has no line.
+
+    A new submission starts as a draft; a returned one stays returned (with the reviewer's comment)
+    until it is submitted again. `expected_version` is the version the user's page showed, 0 if
+    there was no submission yet. Raises StaleSubmission if someone saved since, and
+    ValidationError if the submission is submitted or approved or a period would overlap.
+    """
+    with transaction.atomic():
+        # Locks the submission's row only (a join would lock the period for every supplier on PostgreSQL).
+        submission, created = Submission.objects.select_for_update().get_or_create(
+            supplier=supplier, period=period, defaults={"status": Status.DRAFT}
+        )
+        if submission.status not in EDITABLE_STATUSES:
+            raise ValidationError(
+                _("A %(status)s submission cannot be changed.") % {"status": submission.get_status_display().lower()}
+            )
+        if expected_version is not None and expected_version != (0 if created else submission.version):
+            raise StaleSubmission(
+                _("%(submission)s was changed by someone else (it is now %(status)s); reload it and try again.")
+                % {"submission": submission, "status": submission.get_status_display()}
+            )
+        _rows_check(supplier, period, rows)
+        lines = {line.site_id: line for line in submission.lines.prefetch_related("certificate_claims")}
+        for row in rows:
+            _line_write(submission, lines.pop(row.site.pk, None), row, user)
+        for line in lines.values():
+            line._history_user = user
+            line.delete()
+        submission.version += 1
+        submission.full_clean()
+        submission.save()
+    return submission
+
+
+def submission_save_and_submit(
+    *, supplier: Supplier, period: ReportingPeriod, rows: Sequence[LineInput], user: User,
+    expected_version: int | None = None,
+) -> Submission:  # fmt: skip
+    """Saves the figures and submits them for review, both or neither."""
+    with transaction.atomic():
+        submission = submission_save_draft(
+            supplier=supplier, period=period, rows=rows, user=user, expected_version=expected_version
+        )
+        return submission_submit(submission=submission, user=user, expected_version=submission.version)

@@ -1,14 +1,35 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from suppliers.forms.accounts import EmailAuthenticationForm
+from suppliers.services.accounts import user_language_set
 
 
 class LoginView(auth_views.LoginView):
     template_name = "suppliers/accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        """Logged in, the portal speaks the language the user chose last (also used for emails)."""
+        response = super().form_valid(form)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().language, samesite="Lax")
+        return response
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, remembering the choice on the user so emails follow it too."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_language_set(user=request.user, language=language)
+    return response
 
 
 class InvitationView(auth_views.PasswordResetConfirmView):

@@ -68,11 +68,25 @@ def test_staff_without_any_role_sees_nothing(client: Client, submitted: Submissi
     assert client.get(reverse("reports_comparison")).status_code == 403
 
 
-def test_a_reviewer_approves(client: Client, submitted: Submission) -> None:
+def approve_on_its_page(client: Client, submission: Submission) -> None:
+    client.post(
+        reverse("admin:suppliers_submission_review", args=[submission.pk]),
+        {"version": submission.version, "decision": "approve"},
+    )
+
+
+def test_a_reviewer_approves_on_the_submissions_page(client: Client, submitted: Submission) -> None:
     client.force_login(staff_with("reviewer"))
-    approve_through_admin_action(client, submitted)
+    approve_on_its_page(client, submitted)
     submitted.refresh_from_db()
     assert submitted.status == Submission.Status.APPROVED
+
+
+def test_a_viewer_cannot_approve_on_the_submissions_page(client: Client, submitted: Submission) -> None:
+    client.force_login(staff_with("viewer"))
+    approve_on_its_page(client, submitted)
+    submitted.refresh_from_db()
+    assert submitted.status == Submission.Status.SUBMITTED
 
 
 def test_a_reviewer_cannot_edit_emission_factors(client: Client) -> None:

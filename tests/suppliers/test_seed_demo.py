@@ -111,7 +111,9 @@ def test_some_2025_submissions_wait_for_review_and_earlier_years_are_approved() 
     assert not Submission.objects.filter(period__year__lt=2025).exclude(status=Submission.Status.APPROVED).exists()
     due = dict(ReportingPeriod.objects.filter(kind="year").values_list("year", "due_date"))
     assert due[2024].isoformat() == "2025-03-31"
-    assert sorted(due) == list(range(2019, 2026))
+    assert sorted(due) == list(range(2019, 2027))
+    # Past years are closed; only the year after the data is open for reporting.
+    assert list(ReportingPeriod.objects.filter(is_open=True).values_list("year", "kind")) == [(2026, "year")]
 
 
 @pytest.mark.django_db

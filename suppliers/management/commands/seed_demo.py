@@ -79,9 +79,13 @@ class Command(BaseCommand):
         Returns the numbers of approved and of waiting lines."""
         factors_import(content=FACTORS_FILE.read_bytes(), replace=True)
         published_figure_set(year=demo.PUBLISHED_YEAR, tco2e=demo.PUBLISHED_TCO2E, source=demo.PUBLISHED_SOURCE)
-        for year in years:
-            ReportingPeriod.objects.get_or_create(
-                year=year, kind=PeriodKind.YEAR, number=0, defaults={"due_date": demo.annual_due_date(year)}
+        # Past years are closed; the year after the last one is open, so suppliers have one to report.
+        for year in [*years, years[-1] + 1]:
+            ReportingPeriod.objects.update_or_create(
+                year=year,
+                kind=PeriodKind.YEAR,
+                number=0,
+                defaults={"due_date": demo.annual_due_date(year), "is_open": year > years[-1]},
             )
         # One file per year keeps memory bounded for the monthly benchmark portfolio (~450k lines).
         approved_count, waiting = 0, []

@@ -1,0 +1,1 @@
+"""Overrides of Django's locale formats (FORMAT_MODULE_PATH); only the settings named are changed."""

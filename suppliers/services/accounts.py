@@ -1,0 +1,115 @@
+"""Accounts of suppliers' users: created by staff, never by sign-up.
+
+An invited user gets an unusable password and an email, in their own language, with a one-time
+link to choose a password. The link is a password-reset token: it stops working as soon as a
+password is set (the token is derived from the password hash) or after PASSWORD_RESET_TIMEOUT.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from suppliers.models import Supplier, User
+
+logger = logging.getLogger(__name__)
+
+
+def _normalised_email(email: str) -> str:
+    return User.objects.normalize_email(email.strip()).lower()
+
+
+def _supplier_user_create(*, supplier: Supplier, email: str, language: str, password: str | None) -> User:
+    """Creates the user under the caller's transaction; `password=None` gives an unusable one."""
+    email = _normalised_email(email)
+    if supplier.status != Supplier.Status.ACTIVE:
+        raise ValidationError(
+            {"supplier": _("%(supplier)s is inactive: activate it before adding users.") % {"supplier": supplier}}
+        )
+    taken = ValidationError({"email": _("A user with the email address %(email)s exists already.") % {"email": email}})
+    # The database refuses a duplicate too (user_email_unique_ignoring_case); this says it kindly.
+    if User.objects.filter(email__iexact=email).exists():
+        raise taken
+    if password is not None:
+        validate_password(password, User(email=email, supplier=supplier))
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email, password, supplier=supplier, language=language)
+    except IntegrityError as error:  # the same address added at the same moment
+        raise taken from error
+
+
+def supplier_user_create(*, supplier: Supplier, email: str, language: str, password: str) -> User:
+    """A supplier's user with a password chosen by staff (sent to them by other means): no email."""
+    with transaction.atomic():
+        return _supplier_user_create(supplier=supplier, email=email, language=language, password=password)
+
+
+def supplier_user_invite(*, supplier: Supplier, email: str, language: str, invited_by: User | None) -> User:
+    """Creates a supplier's user without a password and, once committed, emails the invitation.
+
+    Refuses (ValidationError) an email address in use, whatever its case, and an inactive supplier.
+    """
+    with transaction.atomic():
+        user = _supplier_user_create(supplier=supplier, email=email, language=language, password=None)
+        # robust: a mail server that is down must not turn the committed invitation into an error
+        # page; the failure is logged and staff send the invitation again from the user admin.
+        transaction.on_commit(lambda: supplier_user_invitation_send(user=user, invited_by=invited_by), robust=True)
+    logger.info("%s invited %s for supplier %s", invited_by or "a command", user.email, supplier.code)
+    return user
+
+
+def invitation_link(*, user: User) -> str:
+    """The absolute one-time link to the page where the user chooses a password."""
+    path = reverse(
+        "invitation_accept",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.PORTAL_BASE_URL + path
+
+
+def supplier_user_invitation_send(*, user: User, invited_by: User | None = None) -> None:
+    """Emails the invitation (plain text and HTML) in the user's language.
+
+    Refuses a user who has set a password already: they log in, or use "Forgotten your password?".
+    """
+    if user.has_usable_password():
+        raise ValidationError(_("%(email)s has set a password already.") % {"email": user.email})
+    with translation.override(user.language):
+        context = {
+            "user": user,
+            "supplier": user.supplier,
+            "invited_by": invited_by,
+            "link": invitation_link(user=user),
+            "valid_until": timezone.localtime() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
+            "base_url": settings.PORTAL_BASE_URL,
+        }
+        subject = "".join(render_to_string("emails/invitation_subject.txt", context).splitlines())
+        message = EmailMultiAlternatives(
+            subject, render_to_string("emails/invitation.txt", context), settings.DEFAULT_FROM_EMAIL, [user.email]
+        )
+        message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    message.send()
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Remembers the language a user chose: pages and emails use it."""
+    if user.language != language:
+        user.language = language
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["language"])
+    return user

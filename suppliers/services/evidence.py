@@ -1,0 +1,159 @@
+"""Evidence files (bills, certificates, contracts) attached to a submission.
+
+A file is accepted for what its bytes are, not for what its name or the browser claims: a PDF,
+a PNG or JPEG image, or an Excel workbook, whose name's extension agrees with its content. It is
+stored under a generated name in private storage (settings.STORAGES["default"]), never under a
+public URL, and only served through the download view, which checks who asks.
+"""
+
+import hashlib
+import os
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from suppliers.models import EvidenceFile, Submission, User
+from suppliers.services.spreadsheets import MAX_XLSX_RATIO, MAX_XLSX_UNPACKED_BYTES
+from suppliers.services.submissions import EDITABLE_STATUSES
+
+
+@dataclass(frozen=True)
+class EvidenceKind:
+    name: str
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+PDF = EvidenceKind("PDF", "application/pdf", (".pdf",))
+PNG = EvidenceKind("PNG", "image/png", (".png",))
+JPEG = EvidenceKind("JPEG", "image/jpeg", (".jpg", ".jpeg"))
+XLSX = EvidenceKind("Excel (.xlsx)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
+_SIGNATURES = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
+_XLSX_PARTS = {"[Content_Types].xml", "xl/workbook.xml"}
+MAX_NAME_LENGTH = 255  # EvidenceFile.original_name
+
+
+def _editable(submission: Submission) -> Submission:
+    """The submission, locked, if the supplier may still change its evidence."""
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if locked.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            _("Evidence can be changed only while the submission is a draft or returned; this one is %(status)s.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+def _original_name(name: str) -> str:
+    # Kept only to show and to name the download: no directories, no control characters.
+    base = os.path.basename((name or "").replace("\\", "/"))
+    clean = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    if len(clean) > MAX_NAME_LENGTH:
+        stem, extension = os.path.splitext(clean)
+        clean = stem[: MAX_NAME_LENGTH - len(extension)] + extension
+    return clean or "evidence"
+
+
+def _xlsx_check(upload: UploadedFile) -> bool:
+    """Whether the zip is an Excel workbook; refuses a damaged one, a zip bomb or one with macros."""
+    damaged = ValidationError(_("The Excel file is damaged and cannot be opened."))
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            if not _XLSX_PARTS.issubset(names):
+                return False
+            unpacked = sum(info.file_size for info in infos)
+            if unpacked > MAX_XLSX_UNPACKED_BYTES or unpacked > MAX_XLSX_RATIO * max(upload.size, 1):
+                raise ValidationError(_("The Excel file unpacks to an implausible size and is refused."))
+            if "xl/vbaProject.bin" in names:
+                raise ValidationError(
+                    _("Workbooks with macros are not accepted; save it as an Excel workbook (.xlsx) without them.")
+                )
+            # Reads every part, never more than its declared size, and checks its CRC.
+            if archive.testzip() is not None:
+                raise damaged
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        raise damaged from None
+    return True
+
+
+def _kind(upload: UploadedFile) -> EvidenceKind | None:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head.startswith(b"PK\x03\x04") and _xlsx_check(upload):
+        return XLSX
+    return None
+
+
+def _sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def evidence_add(*, submission: Submission, upload: UploadedFile, user: User) -> EvidenceFile:
+    """Checks the upload by its content and stores it. Raises ValidationError saying what is wrong."""
+    name = _original_name(upload.name)
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s; files up to %(max)s are accepted.")
+            % {"size": filesizeformat(upload.size), "max": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."))
+    kind = _kind(upload)
+    if kind is None:
+        raise ValidationError(
+            _("Only PDF files, PNG or JPEG images and Excel workbooks (.xlsx) are accepted; this file is none of them.")
+        )
+    extension = os.path.splitext(name)[1].lower()
+    if not extension:
+        raise ValidationError(
+            _("The file's content is %(kind)s but its name has no extension; it must end in %(expected)s.")
+            % {"kind": kind.name, "expected": ", ".join(kind.extensions)}
+        )
+    if extension not in kind.extensions:
+        raise ValidationError(
+            _("The file's content is %(kind)s but its name ends in “%(extension)s”; it must end in %(expected)s.")
+            % {"kind": kind.name, "extension": extension, "expected": ", ".join(kind.extensions)}
+        )
+    sha256 = _sha256(upload)
+    evidence = None
+    try:
+        with transaction.atomic():
+            submission = _editable(submission)
+            evidence = EvidenceFile(
+                submission=submission, original_name=name, content_type=kind.content_type, size_bytes=upload.size,
+                sha256=sha256, uploaded_by=user,
+            )  # fmt: skip
+            # Stored under the generated name of evidence_upload_to; the supplier's name is only kept.
+            evidence.file.save(name, upload, save=False)
+            evidence.full_clean()
+            evidence.save()
+    except BaseException:
+        if evidence is not None and evidence.file.name:
+            evidence.file.storage.delete(evidence.file.name)
+        raise
+    return evidence
+
+
+def evidence_delete(*, evidence: EvidenceFile, user: User) -> None:
+    """Removes a file from a draft or returned submission; the stored bytes go once that is committed."""
+    with transaction.atomic():
+        _editable(evidence.submission)
+        storage, stored_name = evidence.file.storage, evidence.file.name
+        evidence.delete()
+        transaction.on_commit(lambda: storage.delete(stored_name))

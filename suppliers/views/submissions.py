@@ -1,0 +1,102 @@
+"""The period page: the supplier's figures for one reporting period, one row per site."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from suppliers.forms.submissions import BaseLineFormSet, EvidenceForm, SubmissionForm, line_formset
+from suppliers.models import ReportingPeriod, Site, Submission, Supplier, User
+from suppliers.selectors import get_period_for_user, get_submission_for_user, sites_for_supplier, supplier_for_user
+from suppliers.services.submissions import (
+    EDITABLE_STATUSES,
+    StaleSubmission,
+    submission_save_and_submit,
+    submission_save_draft,
+)
+
+
+@dataclass(frozen=True)
+class PeriodPage:
+    supplier: Supplier
+    period: ReportingPeriod
+    submission: Submission | None  # with lines, their sites and claims, and evidence prefetched
+    sites: list[Site]
+
+    @classmethod
+    def load(cls, user: User, period_id: int) -> "PeriodPage":
+        supplier = supplier_for_user(user)
+        period = get_period_for_user(user, period_id)
+        submission = get_submission_for_user(user, period_id)
+        return cls(supplier, period, submission, list(sites_for_supplier(supplier)))
+
+    @property
+    def editable(self) -> bool:
+        return self.submission is None or self.submission.status in EDITABLE_STATUSES
+
+    @property
+    def version(self) -> int:
+        return self.submission.version if self.submission else 0
+
+
+def period_page_render(
+    request: HttpRequest, page: PeriodPage, *, formset: BaseLineFormSet | None = None,
+    form: SubmissionForm | None = None, evidence_form: EvidenceForm | None = None,
+    problems: list[str] | tuple[str, ...] = (), conflict: bool = False, status: int = 200,
+) -> HttpResponse:  # fmt: skip
+    lines = list(page.submission.lines.all()) if page.submission else []
+    by_site = {line.site_id: line for line in lines}
+    context = {
+        "page": page,
+        "period": page.period,
+        "submission": page.submission,
+        "rows": [(site, by_site.get(site.pk)) for site in page.sites],
+        "evidence_files": list(page.submission.evidence_files.all()) if page.submission else [],
+        "problems": problems,
+        "conflict": conflict,
+    }
+    if page.editable:
+        context["formset"] = formset or line_formset(None, sites=page.sites, lines=lines)
+        context["form"] = form or SubmissionForm(initial={"version": page.version})
+        context["evidence_form"] = evidence_form or EvidenceForm()
+    return render(request, "suppliers/period_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
+    return period_page_render(request, PeriodPage.load(request.user, period_id))
+
+
+@login_required
+@require_POST
+def period_submit(request: HttpRequest, period_id: int) -> HttpResponse:
+    """Saves the rows as a draft, or (action=submit, with the declaration) saves and submits them."""
+    page = PeriodPage.load(request.user, period_id)
+    if not page.editable:
+        messages.error(request, _("These figures have been submitted and can no longer be changed here."))
+        return redirect("period_detail", period_id=period_id)
+    submitting = request.POST.get("action") == "submit"
+    formset = line_formset(request.POST, sites=page.sites)
+    form = SubmissionForm(request.POST, submitting=submitting)
+    if not (formset.is_valid() and form.is_valid()):
+        return period_page_render(request, page, formset=formset, form=form)
+    save = submission_save_and_submit if submitting else submission_save_draft
+    try:
+        save(
+            supplier=page.supplier, period=page.period, rows=formset.rows(), user=request.user,
+            expected_version=form.cleaned_data["version"],
+        )  # fmt: skip
+    except StaleSubmission:
+        # The typed figures stay on the page; saving again, deliberately, replaces the other change.
+        form = SubmissionForm({**request.POST.dict(), "version": page.version}, submitting=submitting)
+        return period_page_render(request, page, formset=formset, form=form, conflict=True, status=409)
+    except ValidationError as error:
+        return period_page_render(request, page, formset=formset, form=form, problems=error.messages)
+    messages.success(request, _("Submitted for review. Thank you.") if submitting else _("Draft saved."))
+    return redirect("period_detail", period_id=period_id)

@@ -1,0 +1,133 @@
+"""Staff review in the admin: flags before approval, bulk approval of clean submissions only,
+and two reviewers on one submission (the second gets a conflict, nothing is overwritten)."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from suppliers.models import Submission, User
+from suppliers.selectors import submission_flags
+from tests.conftest import SHARED_SPEC
+
+pytestmark = pytest.mark.django_db
+EXAMPLES = SHARED_SPEC / "examples"
+
+
+@pytest.fixture
+def reviewer(client: Client) -> Client:
+    client.force_login(User.objects.create_superuser("reviewer@carmaker.example", "a long reviewer password"))
+    return client
+
+
+@pytest.fixture
+def example_2024_waiting() -> dict[str, Submission]:
+    """The worked example with 2019 approved and 2024 waiting for review."""
+    call_command("import_factors", str(EXAMPLES / "factors.csv"), "--replace", stdout=StringIO())
+    call_command("import_submissions", str(EXAMPLES / "submissions-2019.csv"), "--approve", stdout=StringIO())
+    call_command("import_submissions", str(EXAMPLES / "submissions-2024-gbk.csv"), stdout=StringIO())
+    return {
+        s.supplier.code: s
+        for s in Submission.objects.filter(period__kind="year", period__year=2024).select_related("supplier")
+    }
+
+
+def test_flags_are_known_before_approval(example_2024_waiting: dict[str, Submission]) -> None:
+    subs = example_2024_waiting
+    flags = submission_flags([s.pk for s in subs.values()])
+    assert flags[subs["CN-0001"].pk] == ["duplicate_certificate"]
+    assert flags[subs["CN-0002"].pk] == ["duplicate_certificate"]
+    assert flags[subs["CN-0004"].pk] == ["no_baseline"]
+    assert flags[subs["CN-0005"].pk] == ["yoy_outlier"]  # 5,000 MWh against 800 in 2019
+
+
+def test_bulk_approval_leaves_flagged_submissions_waiting(
+    reviewer: Client, example_2024_waiting: dict[str, Submission]
+) -> None:
+    ids = list(Submission.objects.filter(status=Submission.Status.SUBMITTED).values_list("pk", flat=True))
+    response = reviewer.post(
+        reverse("admin:suppliers_submission_changelist"),
+        {"action": "approve_selected", "_selected_action": ids},
+        follow=True,
+    )
+    assert "Not approved, because they have data-quality flags" in response.content.decode()
+    statuses = dict(Submission.objects.filter(pk__in=ids).values_list("supplier__code", "status"))
+    # CN-0003 reports quarters and has no flag: its four quarterly submissions are approved.
+    assert statuses["CN-0003"] == Submission.Status.APPROVED
+    for code in ("CN-0001", "CN-0002", "CN-0004", "CN-0005"):
+        assert statuses[code] == Submission.Status.SUBMITTED, code
+
+
+def test_the_flags_filter_lists_only_flagged_submissions(
+    reviewer: Client, example_2024_waiting: dict[str, Submission]
+) -> None:
+    page = reviewer.get(reverse("admin:suppliers_submission_changelist"), {"flags": "yes", "status": "submitted"})
+    text = page.content.decode()
+    assert "CN-0005" in text and "yoy_outlier" in text
+    assert "CN-0003" not in text
+
+
+def test_the_second_of_two_reviewers_gets_a_conflict_and_nothing_is_overwritten(
+    reviewer: Client, example_2024_waiting: dict[str, Submission]
+) -> None:
+    submission = example_2024_waiting["CN-0005"]
+    seen_version = submission.version
+    url = reverse("admin:suppliers_submission_review", args=[submission.pk])
+    first = reviewer.post(url, {"version": seen_version, "decision": "approve"}, follow=True)
+    assert "approved" in first.content.decode()
+    second = reviewer.post(
+        url, {"version": seen_version, "decision": "return", "review_comment": "kWh typed as MWh?"}, follow=True
+    )
+    assert "changed by someone else" in second.content.decode()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.APPROVED
+    assert submission.review_comment == ""
+
+
+def test_returning_needs_a_comment_that_the_supplier_sees(
+    reviewer: Client, example_2024_waiting: dict[str, Submission]
+) -> None:
+    submission = example_2024_waiting["CN-0005"]
+    url = reverse("admin:suppliers_submission_review", args=[submission.pk])
+    response = reviewer.post(
+        url, {"version": submission.version, "decision": "return", "review_comment": " "}, follow=True
+    )
+    assert "Say what the supplier must correct." in response.content.decode()
+    reviewer.post(url, {"version": submission.version, "decision": "return", "review_comment": "Check the unit."})
+    submission.refresh_from_db()
+    assert (submission.status, submission.review_comment) == (Submission.Status.RETURNED, "Check the unit.")
+
+
+def _queue_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("admin:suppliers_submission_changelist")).status_code == 200
+    return len(queries)
+
+
+def test_the_review_queue_runs_the_same_queries_for_1_and_50_suppliers(reviewer: Client) -> None:
+    from tests.factories import LineFactory, SubmissionFactory
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            submission = SubmissionFactory(status=Submission.Status.SUBMITTED)
+            LineFactory(submission=submission, total_electricity_mwh=Decimal(10))
+            LineFactory(submission=submission, total_electricity_mwh=Decimal(20))
+
+    add(1)
+    small = _queue_queries(reviewer)
+    add(49)
+    assert _queue_queries(reviewer) == small
+
+
+def test_flags_are_the_same_whether_or_not_approved_submissions_are_asked_about_too(
+    example_2024_waiting: dict[str, Submission],
+) -> None:
+    waiting = [s.pk for s in example_2024_waiting.values()]
+    everything = list(Submission.objects.values_list("pk", flat=True))
+    alone, together = submission_flags(waiting), submission_flags(everything)
+    assert {pk: together[pk] for pk in waiting} == alone
