@@ -96,32 +96,48 @@ def bar_line_chart_svg(
     number_format: Callable[[Decimal], str] = plain_number,
     line_number_format: Callable[[Decimal], str] | None = None,
     line_high: Decimal | None = None,
+    shared_axis: bool = False,
     width: int = 640,
     height: int = 300,
 ) -> str:
     """Bars for one series on the left axis and, optionally, a line for another on the right axis,
     one band per year. A `None` in the line leaves a gap (e.g. a share of zero electricity).
     `line_high` makes the line axis reach at least that value (100 for a percentage).
+    With `shared_axis`, the line is drawn on the bars' axis (two series in the same unit, such as a
+    computed and a published figure, must be read on one scale).
     """
     if len(bars) != len(years) or (line is not None and len(line) != len(years)):
         raise ValueError("years, bars and line must have the same length")
-    frame = _Frame(width=width, height=height, left=78, right=78 if line is not None else 20, bands=len(years))
+    shared = None
+    if shared_axis and line is not None:
+        shared = axis_for([*bars, *(value for value in line if value is not None)])
+    right = 78 if line is not None and shared is None else 20
+    frame = _Frame(width=width, height=height, left=78, right=right, bands=len(years))
     name = escape(title or bars_label)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="100%" font-family="sans-serif" font-size="12" role="img" aria-label="{name}"><title>{name}</title>',
-        *_bar_parts(frame, years, bars, bars_label, number_format),
+        *_bar_parts(frame, years, bars, bars_label, number_format, shared),
     ]
     if line is not None:
-        parts += _line_parts(frame, years, line, line_label, line_number_format or number_format, line_high)
+        # The line's legend starts after the bars' legend text (about 7 px a character at 12 px).
+        legend_x = max(width // 2, frame.left + 18 + round(len(bars_label) * 7.2) + 24)
+        parts += _line_parts(
+            frame, years, line, line_label, line_number_format or number_format, line_high, shared, legend_x
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
 def _bar_parts(
-    frame: _Frame, years: Sequence[int], bars: Sequence[Decimal], label: str, number_format: Callable[[Decimal], str]
+    frame: _Frame,
+    years: Sequence[int],
+    bars: Sequence[Decimal],
+    label: str,
+    number_format: Callable[[Decimal], str],
+    axis: Axis | None = None,
 ) -> list[str]:
-    axis = axis_for(bars)
+    axis = axis or axis_for(bars)
     plot_right, plot_bottom = frame.width - frame.right, frame.top + frame.plot_height
     parts = []
     for tick in axis.ticks:
@@ -165,19 +181,23 @@ def _line_parts(
     label: str,
     number_format: Callable[[Decimal], str],
     line_high: Decimal | None,
+    shared: Axis | None = None,
+    legend_x: int | None = None,
 ) -> list[str]:
-    axis = axis_for([value for value in line if value is not None], high=line_high)
+    axis = shared or axis_for([value for value in line if value is not None], high=line_high)
     axis_x, plot_bottom = frame.width - frame.right, frame.top + frame.plot_height
-    parts = [f'<line x1="{axis_x}" y1="{frame.top}" x2="{axis_x}" y2="{plot_bottom}" stroke="{LINE_COLOUR}"/>']
-    for tick in axis.ticks:
+    parts = []
+    if shared is None:  # a right-hand axis of its own
+        parts.append(f'<line x1="{axis_x}" y1="{frame.top}" x2="{axis_x}" y2="{plot_bottom}" stroke="{LINE_COLOUR}"/>')
+        for tick in axis.ticks:
+            parts.append(
+                f'<text x="{axis_x + 6}" y="{frame.y_of(tick, axis) + 4:.1f}" text-anchor="start" class="tick">'
+                f"{escape(number_format(tick))}</text>"
+            )
         parts.append(
-            f'<text x="{axis_x + 6}" y="{frame.y_of(tick, axis) + 4:.1f}" text-anchor="start" class="tick">'
-            f"{escape(number_format(tick))}</text>"
+            f'<text transform="translate({frame.width - 14} {frame.top + frame.plot_height / 2:.1f}) rotate(90)" '
+            f'text-anchor="middle" class="axis-label">{escape(label)}</text>'
         )
-    parts.append(
-        f'<text transform="translate({frame.width - 14} {frame.top + frame.plot_height / 2:.1f}) rotate(90)" '
-        f'text-anchor="middle" class="axis-label">{escape(label)}</text>'
-    )
     # One polyline per run of known values: a missing value breaks the line.
     segments: list[list[str]] = [[]]
     for index, value in enumerate(line):
@@ -196,10 +216,73 @@ def _line_parts(
                 f'<circle cx="{frame.x_of(index):.1f}" cy="{frame.y_of(value, axis):.1f}" r="3.5" fill="{LINE_COLOUR}" '
                 f'class="point"><title>{escape(str(years[index]))}: {escape(number_format(value))}</title></circle>'
             )
-    legend_x = frame.width // 2
+    legend_x = legend_x if legend_x is not None else frame.width // 2
     parts.append(
         f'<line x1="{legend_x}" y1="18" x2="{legend_x + 16}" y2="18" stroke="{LINE_COLOUR}" stroke-width="2"/>'
         f'<circle cx="{legend_x + 8}" cy="18" r="3.5" fill="{LINE_COLOUR}"/>'
         f'<text x="{legend_x + 22}" y="22" class="legend">{escape(label)}</text>'
     )
     return parts
+
+
+UP_COLOUR = "#dc3545"  # an increase of emissions
+
+
+def waterfall_chart_svg(
+    *,
+    start: tuple[str, Decimal],
+    steps: Sequence[tuple[str, Decimal]],
+    end_label: str,
+    value_label: str,
+    title: str = "",
+    number_format: Callable[[Decimal], str] = plain_number,
+    width: int = 640,
+    height: int = 300,
+) -> str:
+    """A waterfall from a starting total through signed changes to the end total (start + Σ steps):
+    full bars for the two totals, floating bars for the changes (green down, red up)."""
+    totals = [start[1]]
+    for _label, change in steps:
+        totals.append(totals[-1] + change)
+    axis = axis_for(totals)
+    labels = [start[0], *(label for label, _change in steps), end_label]
+    frame = _Frame(width=width, height=height, left=78, right=20, bands=len(labels))
+    name = escape(title or value_label)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart waterfall" viewBox="0 0 {width} {height}" '
+        f'width="100%" font-family="sans-serif" font-size="12" role="img" aria-label="{name}"><title>{name}</title>'
+    ]
+    plot_right, plot_bottom = frame.width - frame.right, frame.top + frame.plot_height
+    for tick in axis.ticks:
+        y = frame.y_of(tick, axis)
+        parts.append(
+            f'<line x1="{frame.left}" y1="{y:.1f}" x2="{plot_right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
+            f'<text x="{frame.left - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{escape(number_format(tick))}</text>'
+        )
+    parts.append(
+        f'<line x1="{frame.left}" y1="{frame.top}" x2="{frame.left}" y2="{plot_bottom}" stroke="{AXIS_COLOUR}"/>'
+        f'<text transform="translate(14 {frame.top + frame.plot_height / 2:.1f}) rotate(-90)" text-anchor="middle" '
+        f'class="axis-label">{escape(value_label)}</text>'
+    )
+    zero = frame.y_of(Decimal(0), axis)
+    # (from, to, colour) of each bar: the totals stand on zero, the changes float.
+    bars = [(Decimal(0), totals[0], AXIS_COLOUR)]
+    bars += [
+        (totals[i], totals[i + 1], BAR_COLOUR if totals[i + 1] <= totals[i] else UP_COLOUR) for i in range(len(steps))
+    ]
+    bars.append((Decimal(0), totals[-1], AXIS_COLOUR))
+    for index, (low, high, colour) in enumerate(bars):
+        y_low, y_high = frame.y_of(low, axis), frame.y_of(high, axis)
+        amount = high - low
+        parts.append(
+            f'<rect x="{frame.x_of(index) - frame.band * 0.3:.1f}" y="{min(y_low, y_high):.1f}" '
+            f'width="{frame.band * 0.6:.1f}" height="{max(abs(y_low - y_high), 1):.1f}" fill="{colour}" class="bar">'
+            f"<title>{escape(labels[index])}: {escape(number_format(amount))}</title></rect>"
+            f'<text x="{frame.x_of(index):.1f}" y="{min(y_low, y_high) - 4:.1f}" text-anchor="middle" class="value">'
+            f"{escape(number_format(amount))}</text>"
+            f'<text x="{frame.x_of(index):.1f}" y="{plot_bottom + 18}" text-anchor="middle" class="step">'
+            f"{escape(labels[index])}</text>"
+        )
+    parts.append(f'<line x1="{frame.left}" y1="{zero:.1f}" x2="{plot_right}" y2="{zero:.1f}" stroke="{AXIS_COLOUR}"/>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -243,8 +243,17 @@ def run_top_contributors(run: RollupRun, *, limit: int = 10) -> QuerySet:
     )
 
 
-def run_flags(run: RollupRun) -> QuerySet:
-    return RollupFlag.objects.filter(run=run).select_related("supplier", "site").order_by("code", "supplier__code")
+def run_flags(run: RollupRun, *, exclude_codes: tuple[str, ...] = ()) -> QuerySet:
+    return (
+        RollupFlag.objects.filter(run=run)
+        .exclude(code__in=exclude_codes)
+        .select_related("supplier", "site")
+        .order_by("code", "supplier__code")
+    )
+
+
+def run_flag_counts(run: RollupRun) -> list[dict]:
+    return list(RollupFlag.objects.filter(run=run).values("code").annotate(count=Count("pk")).order_by("code"))
 
 
 def run_export_rows(run: RollupRun, kind: str) -> tuple[list[str], Iterator[list]]:

@@ -1,5 +1,7 @@
 """Staff pages of the reports app, shown inside the admin."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
@@ -8,10 +10,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reports.calculation import METHOD_VERSION
+from reports.charts import bar_line_chart_svg, waterfall_chart_svg
 from reports.comparison import runs_compare
 from reports.exports import csv_stream, xlsx_file
 from reports.models import RollupRun
@@ -20,6 +25,7 @@ from reports.selectors import (
     run_breakdown_by_category,
     run_breakdown_by_region,
     run_export_rows,
+    run_flag_counts,
     run_flags,
     run_previous,
     run_top_contributors,
@@ -27,7 +33,8 @@ from reports.selectors import (
 )
 from reports.services.rollups import rollup_request
 from suppliers.forms.review import ReturnForm
-from suppliers.models import Submission
+from suppliers.models import Submission, SupplierCategory
+from suppliers.provinces import Region
 from suppliers.services.submissions import StaleSubmission, submission_return
 
 
@@ -68,14 +75,66 @@ def comparison(request: HttpRequest) -> HttpResponse:
             reported=reported,
             difference=None if reported is None else result["green_reduction_tco2e"] - reported["tco2e"],
             coverage_pct=100 * result["suppliers_reporting"] / settings.COMMITTED_SUPPLIERS,
-            regions=run_breakdown_by_region(run),
-            categories=run_breakdown_by_category(run),
+            regions=[{**row, "label": Region(row["region"]).label} for row in run_breakdown_by_region(run)],
+            categories=[
+                {**row, "label": SupplierCategory(row["category"]).label} for row in run_breakdown_by_category(run)
+            ],
             top=run_top_contributors(run),
-            flags=run_flags(run),
+            # A factor fallback belongs to the factor table (listed below with where each value
+            # came from), not to a supplier: counted, not listed line by line.
+            flags=run_flags(run, exclude_codes=("factor_fallback",)),
+            flag_counts=run_flag_counts(run),
             previous=previous,
             changes=runs_compare(previous.result, result) if previous else [],
+            trend_chart=_trend_chart(trend),
+            waterfall_chart=_waterfall_chart(result),
         )
     return TemplateResponse(request, "admin/reports/comparison.html", context)
+
+
+def _tonnes(value: Decimal) -> str:
+    return number_format(value.quantize(Decimal(1)), use_l10n=True, force_grouping=True)
+
+
+def _trend_chart(trend: list[RollupRun]) -> str:
+    """Computed green-power reduction per year as bars, the published figure as a line on the same axis."""
+    return mark_safe(  # noqa: S308 - reports.charts escapes every text it draws
+        bar_line_chart_svg(
+            years=[run.year for run in trend],
+            bars=[Decimal(str(run.result["green_reduction_tco2e"])) for run in trend],
+            bars_label=_("Computed green-power reduction (tCO2e)"),
+            line=[
+                Decimal(str(run.result["reported"]["tco2e"])) if run.result.get("reported") else None for run in trend
+            ],
+            line_label=_("Published (tCO2e)"),
+            shared_axis=True,
+            number_format=_tonnes,
+            title=_("Green-power reduction against the baseline, by year"),
+        )
+    )
+
+
+def _waterfall_chart(result: dict) -> str:
+    """Market-based emissions of the suppliers with a baseline, from the baseline year to this year,
+    through the three effects of the decomposition (an effect is a reduction, so a step is −effect)."""
+    with_baseline = [s for s in result["suppliers"] if s["absolute_reduction_tco2e"] is not None]
+    now = sum((Decimal(str(s["market_based_tco2e"])) for s in with_baseline), Decimal(0))
+    before = now + sum((Decimal(str(s["absolute_reduction_tco2e"])) for s in with_baseline), Decimal(0))
+    parts = result["decomposition"]
+    return mark_safe(  # noqa: S308 - reports.charts escapes every text it draws
+        waterfall_chart_svg(
+            start=(str(result["baseline_year"]), before),
+            steps=[
+                (_("Activity"), -Decimal(str(parts["activity"]))),
+                (_("Green share"), -Decimal(str(parts["green_share"]))),
+                (_("Grid factor"), -Decimal(str(parts["grid_factor"]))),
+            ],
+            end_label=str(result["year"]),
+            value_label=_("Market-based emissions (tCO2e)"),
+            number_format=_tonnes,
+            title=_("From the baseline year's emissions to this year's"),
+        )
+    )
 
 
 @require_POST

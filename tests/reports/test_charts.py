@@ -1,6 +1,7 @@
 """The server-side SVG chart: valid markup, honest geometry, escaped text."""
 
 import xml.etree.ElementTree as ET
+import re
 from decimal import Decimal
 
 import pytest
@@ -125,3 +126,31 @@ def test_chart_formats_tick_values_with_the_given_number_format() -> None:
 def test_chart_refuses_series_of_different_lengths() -> None:
     with pytest.raises(ValueError, match="same length"):
         bar_line_chart_svg(years=[2023, 2024], bars=[Decimal(1)], bars_label="E")
+
+
+def test_waterfall_steps_lead_from_the_start_total_to_the_end_total() -> None:
+    from reports.charts import waterfall_chart_svg
+
+    svg = waterfall_chart_svg(
+        start=("2019", Decimal(100)),
+        steps=[("Activity", Decimal(30)), ("Green share", Decimal(-80)), ("Grid <factor>", Decimal(-10))],
+        end_label="2024",
+        value_label="tCO2e",
+    )
+    titles = re.findall(r"<title>([^<]*)</title>", svg)
+    assert titles[1:] == ["2019: 100", "Activity: 30", "Green share: -80", "Grid &lt;factor&gt;: -10", "2024: 40"]
+    assert svg.count('fill="#dc3545"') == 1  # the one increase is red
+    assert "<factor>" not in svg
+
+
+def test_a_shared_axis_draws_no_second_axis() -> None:
+    svg = bar_line_chart_svg(
+        years=[2023, 2024],
+        bars=[Decimal(5), Decimal(10)],
+        bars_label="computed",
+        line=[None, Decimal(12)],
+        line_label="published",
+        shared_axis=True,
+    )
+    assert 'class="axis-label">published<' not in svg  # no right-hand axis title
+    assert svg.count('class="axis-label"') == 1
