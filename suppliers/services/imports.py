@@ -509,6 +509,8 @@ def _write(
             supplier.full_clean(validate_unique=False)
             supplier.save()
 
+    new_sites: list[Site] = []
+    renamed: dict[int, Site] = {}
     for line in lines:
         key = (line.supplier_code, line.site_code)
         site = sites.get(key)
@@ -519,13 +521,17 @@ def _write(
                 name=line.site_name,
                 province=line.province.code,
             )
-            site.full_clean(validate_unique=False)
-            site.save()
+            site.full_clean(validate_unique=False)  # sets the region from the province
             sites[key] = site
-            result.sites_created += 1
-        elif line.site_name and site.name != line.site_name:
+            new_sites.append(site)
+        elif line.site_name and site.name != line.site_name and site.pk:
             site.name = line.site_name
-            site.save(update_fields=["name"])
+            renamed[site.pk] = site
+    if new_sites:
+        bulk_create_with_history(new_sites, Site, batch_size=2000, default_user=user)
+        result.sites_created = len(new_sites)
+    if renamed:
+        bulk_update_with_history(list(renamed.values()), Site, ["name"], batch_size=2000, default_user=user)
 
     periods: dict[Period, ReportingPeriod] = {}
     for period in {line.period for line in lines}:
@@ -534,17 +540,30 @@ def _write(
         periods[period], _created = ReportingPeriod.objects.get_or_create(
             year=period.year, kind=period.kind, number=period.number, defaults={"is_open": False}
         )
-    submissions: dict[tuple[int, int], Submission] = {}
     status = Submission.Status.APPROVED if approve else Submission.Status.SUBMITTED
-    for supplier_id, period in {(suppliers[line.supplier_code].pk, line.period) for line in lines}:
-        submission, _created = Submission.objects.select_for_update().get_or_create(
-            supplier_id=supplier_id, period=periods[period]
+    keys = {(suppliers[line.supplier_code].pk, periods[line.period].pk) for line in lines}
+    # One locked read for every submission the file touches, then bulk writes (with history).
+    submissions: dict[tuple[int, int], Submission] = {
+        (submission.supplier_id, submission.period_id): submission
+        for submission in Submission.objects.select_for_update(of=("self",)).filter(
+            supplier_id__in={key[0] for key in keys}, period_id__in={key[1] for key in keys}
         )
+    }
+    new_submissions, changed = [], []
+    for key in sorted(keys):
+        submission = submissions.get(key)
+        if submission is None:
+            submission = Submission(supplier_id=key[0], period_id=key[1], version=0)
+            submissions[key] = submission
+            new_submissions.append(submission)
+        else:
+            changed.append(submission)
         if as_draft:
             if submission.status in Submission.CLAIMING_STATUSES:
                 # Submitted by someone else between the check and this write.
+                period_code = next(p.code for p, stored in periods.items() if stored.pk == key[1])
                 raise FileRefused(
-                    [Problem(None, "period", _("period %(period)s was submitted meanwhile") % {"period": period})]
+                    [Problem(None, "period", _("period %(period)s was submitted meanwhile") % {"period": period_code})]
                 )
             # A new submission is a draft; a returned one stays returned, with the reviewer's comment,
             # until the supplier submits it from the period page.
@@ -555,8 +574,15 @@ def _write(
             if approve:
                 submission.reviewed_at, submission.reviewed_by, submission.review_comment = now, user, ""
         submission.version += 1
-        submission.save()
-        submissions[(supplier_id, periods[period].pk)] = submission
+        submission.updated_at = now  # bulk_update does not apply auto_now
+    if new_submissions:
+        bulk_create_with_history(new_submissions, Submission, batch_size=2000, default_user=user)
+    if changed:
+        bulk_update_with_history(
+            changed, Submission,
+            ["status", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "review_comment", "version", "updated_at"],
+            batch_size=2000, default_user=user,
+        )  # fmt: skip
 
     existing = {
         (line.submission_id, line.site_id): line
