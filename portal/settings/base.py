@@ -10,7 +10,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -134,6 +136,23 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 # Invitation and password-reset links stay valid for three days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+# Content-Security-Policy (django-csp): scripts and styles from this site only, never inline
+# script; inline style attributes are allowed (the admin uses them). No framing, forms post here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -172,6 +191,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="green-electricity-portal@localhost")
+# Seconds an SMTP connection may hang before the send counts as failed (Django waits forever by default).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- Celery ---------------------------------------------------------------------------
 if REDIS_URL:
@@ -217,6 +238,17 @@ if _base_url.scheme not in {"http", "https"} or not _base_url.netloc or _base_ur
     raise ImproperlyConfigured(f"PORTAL_BASE_URL must look like https://portal.example.com, not {PORTAL_BASE_URL!r}.")
 # Shows a banner on every page saying that the companies and figures are invented (`make run`).
 PORTAL_DEMO = env.bool("PORTAL_DEMO", default=False)
+# Scheduled reports go to these addresses and to the active staff of the group "report recipients".
+REPORT_RECIPIENTS = env.list("REPORT_RECIPIENTS", default=[])
+for _address in REPORT_RECIPIENTS:
+    try:
+        validate_email(_address)
+    except ValidationError:
+        raise ImproperlyConfigured(f"REPORT_RECIPIENTS holds {_address!r}, which is not an email address.") from None
+# Suppliers who have not submitted are reminded this many days before a period's due date.
+REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=14)
+if not 0 <= REMINDER_DAYS_BEFORE <= 366:
+    raise ImproperlyConfigured(f"REMINDER_DAYS_BEFORE must be 0 to 366 days, not {REMINDER_DAYS_BEFORE}.")
 # Evidence uploads: PDF, images, XLSX, checked by content.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
