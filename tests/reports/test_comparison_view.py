@@ -71,3 +71,22 @@ def test_asking_for_a_fresh_run_queues_one(staff_client: Client) -> None:
     assert "sent to the worker" in response.content.decode()
     response = staff_client.post(reverse("reports_comparison_refresh"), {"year": 2024}, follow=True)
     assert "already queued" in response.content.decode()
+
+
+def test_on_the_demo_data_the_page_shows_the_2024_figure_the_published_1_mt_and_the_variance_of_the_json(
+    staff_client: Client,
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils.formats import number_format
+
+    call_command("seed_demo", stdout=StringIO())
+    result = RollupRun.objects.filter(year=2024).latest().result
+    page = staff_client.get(reverse("reports_comparison"), {"year": 2024}).content.decode()
+    shown = lambda value: number_format(value, decimal_pos=3, use_l10n=True, force_grouping=True)  # noqa: E731
+    assert result["reported"]["tco2e"] == 1_000_000.0
+    assert shown(result["green_reduction_tco2e"]) in page
+    assert shown(result["reported"]["tco2e"]) in page
+    assert shown(result["variance_pct"]) in page
+    assert 900_000 < result["green_reduction_tco2e"] < 1_100_000
