@@ -15,19 +15,23 @@ from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
-# itself (not by the live server) are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    """Chromium, for one test. Not for the session: Playwright's sync API runs an event loop in
+    this thread for as long as it is started, and Django refuses ORM calls while a loop runs."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium package")
         pytest.skip("Chromium is not installed (apt-get install chromium); CI installs and runs these tests")
     from playwright.sync_api import sync_playwright
 
+    # The test's own ORM calls (not the live server's) are plain synchronous calls made while the
+    # loop runs. Only while it runs: set for the whole session, the variable would switch Django's
+    # async-safety checks off for every later test, and leak into the processes they start
+    # (`check --deploy` warns about it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

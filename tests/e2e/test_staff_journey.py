@@ -1,0 +1,145 @@
+"""Issue 5 in a browser: staff review the worked example's 2024 submissions, the supplier sees a
+returned one, and the comparison page follows the real worker's roll-up after an approval."""
+
+import re
+import subprocess
+import time
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from reports.models import RollupRun
+from suppliers.models import Submission, Supplier, User
+from tests.e2e.conftest import Screenshots
+from tests.factories import UserFactory
+from tests.reports.test_worked_example import EXAMPLES
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+STAFF_PASSWORD = "a long reviewer password"
+SUPPLIER_PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+COMMENT = "TJ1: 5000 MWh is eight times 2019's figure. Was the bill in kWh? Correct the unit and submit again."
+WAIT_FOR_WORKER_SECONDS = 60
+
+
+def _load_example_waiting_for_review() -> None:
+    """2019 approved, 2024 submitted and waiting for review, a 2024 run before any review."""
+    call_command("import_factors", str(EXAMPLES / "factors.csv"), "--replace", stdout=StringIO())
+    call_command("import_submissions", str(EXAMPLES / "submissions-2019.csv"), "--approve", stdout=StringIO())
+    call_command("import_submissions", str(EXAMPLES / "submissions-2024-gbk.csv"), stdout=StringIO())
+    call_command("reported_figure", "2024", "10000", "--source", "worked example", stdout=StringIO())
+    call_command("rollup", "--year", "2024", "--inline", stdout=StringIO())
+
+
+def _newest_run(year: int) -> RollupRun:
+    return (
+        RollupRun.objects.filter(year=year, status=RollupRun.Status.SUCCEEDED).order_by("-finished_at", "-id").first()
+    )
+
+
+def _tco2e_shown(page: Page) -> Decimal:
+    """The computed reduction as the page shows it ("5,199.210 tCO2e" in English)."""
+    text = page.locator("#computed").inner_text()
+    return Decimal(text.removesuffix("tCO2e").strip().replace(",", ""))
+
+
+def _open_submission(page: Page, supplier_code: str) -> None:
+    page.locator("#result_list tbody tr", has_text=supplier_code).locator("th a, td a").first.click()
+    expect(page.locator("#review")).to_be_visible()
+
+
+def test_staff_return_one_approve_another_and_the_comparison_follows_the_worker(
+    celery_worker_process: subprocess.Popen, page_for: Callable[[str], Page], screenshots: Screenshots
+) -> None:
+    _load_example_waiting_for_review()
+    waiting = Submission.objects.filter(period__year=2024, status=Submission.Status.SUBMITTED)
+    assert waiting.count() == 8
+    User.objects.create_superuser("reviewer@carmaker.example", STAFF_PASSWORD, language="en")
+    supplier_user = UserFactory(
+        email="zhao.min@tianjin-polymer.example", supplier=Supplier.objects.get(code="CN-0005"), language="en"
+    )
+    before = _newest_run(2024)
+    assert before.result["suppliers_reporting"] == 0
+
+    staff = page_for("en-GB")
+    # 1. Staff log in to the admin.
+    staff.goto("/admin/login/")
+    staff.fill("[name=username]", "reviewer@carmaker.example")
+    staff.fill("[name=password]", STAFF_PASSWORD)
+    screenshots.take(staff, "staff-login")
+    staff.locator("#login-form [type=submit]").click()
+    expect(staff.locator("#content h1")).to_be_visible()
+    screenshots.take(staff, "admin-index")
+
+    # 2. The comparison page before any review: nobody reports 2024 yet.
+    staff.goto("/admin/comparison/?year=2024")
+    expect(staff.locator("#computed")).to_be_visible()
+    computed_before = _tco2e_shown(staff)
+    coverage_before = staff.locator("#coverage").inner_text()
+    assert coverage_before.startswith("0 of")
+    screenshots.take(staff, "comparison-before")
+
+    # 3. The review queue: the submissions changelist, filtered to those submitted.
+    staff.goto("/admin/suppliers/submission/")
+    staff.locator("#changelist-filter a[href*='status__exact=submitted']").click()
+    expect(staff.locator("#result_list tbody tr")).to_have_count(8)
+    screenshots.take(staff, "review-queue")
+
+    # 4. Return CN-0005's 2024 submission with a comment, on its page.
+    _open_submission(staff, "CN-0005")
+    screenshots.take(staff, "submission-cn-0005")
+    staff.locator("#review textarea[name=review_comment]").fill(COMMENT)
+    staff.locator("#review button[name=decision][value=return]").click()
+    expect(staff.locator(".messagelist")).to_contain_text("returned to its supplier")
+    screenshots.take(staff, "submission-cn-0005-returned")
+    returned = Submission.objects.get(supplier__code="CN-0005", period__year=2024)
+    assert (returned.status, returned.review_comment) == (Submission.Status.RETURNED, COMMENT)
+
+    # 5. The supplier, in a browser of their own, sees it returned with the comment.
+    supplier = page_for("en-GB")
+    supplier.goto("/accounts/login/")
+    supplier.fill("[name=username]", supplier_user.email)
+    supplier.fill("[name=password]", SUPPLIER_PASSWORD)
+    supplier.locator("main form [type=submit]").click()
+    # Wherever the dashboard lists it: the worked example's periods were recorded closed by the import.
+    row = supplier.locator(f"#period-{returned.period_id}")
+    expect(row.locator(".badge")).to_have_class(re.compile(r"\bstatus-returned\b"))
+    expect(row.locator(".badge")).to_have_text("Returned")
+    expect(row.locator(".review-comment")).to_contain_text(COMMENT)
+    screenshots.take(supplier, "supplier-dashboard-returned")
+    row.locator("a.btn").click()
+    expect(supplier.locator("#review-comment")).to_contain_text(COMMENT)
+    expect(supplier.locator("#period-form")).to_be_visible()
+    screenshots.take(supplier, "supplier-period-returned")
+
+    # 6. Approve CN-0002's 2024 submission on its page.
+    staff.goto("/admin/suppliers/submission/?status__exact=submitted")
+    expect(staff.locator("#result_list tbody tr")).to_have_count(7)
+    _open_submission(staff, "CN-0002")
+    staff.locator("#review button[name=decision][value=approve]").click()
+    expect(staff.locator(".messagelist")).to_contain_text("approved")
+    screenshots.take(staff, "submission-cn-0002-approved")
+    assert Submission.objects.get(supplier__code="CN-0002", period__year=2024).status == Submission.Status.APPROVED
+
+    # 7. The comparison page follows once the worker's run is stored.
+    staff.goto("/admin/comparison/?year=2024")
+    deadline = time.monotonic() + WAIT_FOR_WORKER_SECONDS
+    while staff.locator("#coverage").inner_text() == coverage_before:
+        assert time.monotonic() < deadline, f"the comparison page did not change within {WAIT_FOR_WORKER_SECONDS} s"
+        time.sleep(1)
+        staff.reload()
+    expect(staff.locator("#coverage")).to_contain_text("1 of")
+    screenshots.take(staff, "comparison-after")
+
+    after = _newest_run(2024)
+    assert after.pk != before.pk
+    assert after.trigger.startswith(("approved", "returned"))
+    assert after.result["suppliers_reporting"] == 1
+    computed_after = _tco2e_shown(staff)
+    stored = Decimal(str(after.result["green_reduction_tco2e"])).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    assert computed_after == stored
+    assert computed_after != computed_before
