@@ -87,7 +87,8 @@ def comparison(request: HttpRequest) -> HttpResponse:
             previous=previous,
             changes=runs_compare(previous.result, result) if previous else [],
             trend_chart=_trend_chart(trend),
-            waterfall_chart=_waterfall_chart(result),
+            # A year without suppliers with a baseline has nothing to decompose: no chart.
+            waterfall_chart=_waterfall_chart(result) if result["suppliers_with_baseline"] else "",
         )
     return TemplateResponse(request, "admin/reports/comparison.html", context)
 

@@ -158,7 +158,15 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
     ) -> HttpResponse:
-        extra_context = {**(extra_context or {}), "return_form": ReturnForm()}
+        # Every field is read-only: decisions are made in the review box, not by saving the form.
+        extra_context = {
+            **(extra_context or {}),
+            "return_form": ReturnForm(),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete_link": False,
+        }
         if object_id.isdigit():
             extra_context["flag_codes"] = submission_flags([int(object_id)]).get(int(object_id), [])
         return super().change_view(request, object_id, form_url, extra_context)

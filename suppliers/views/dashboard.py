@@ -41,7 +41,8 @@ def periods_split(periods: Iterable[ReportingPeriod]) -> tuple[list[ReportingPer
     for period in periods:
         period.own_submission = next(iter(period.own_submissions), None)
         status = period.own_submission.status if period.own_submission else None
-        waiting = period.is_open and status in (None, Submission.Status.DRAFT, Submission.Status.RETURNED)
+        # A returned submission waits for its supplier even once its period is closed.
+        waiting = status == Submission.Status.RETURNED or (period.is_open and status in (None, Submission.Status.DRAFT))
         (to_report if waiting else reported).append(period)
     return to_report, reported
 
@@ -86,6 +87,7 @@ def figure_charts(figures: list[YearFigures]) -> list[SafeString]:
     """Two charts in the active language: electricity with its green share, and avoided emissions."""
     years = [f.year for f in figures]
     electricity = bar_line_chart_svg(
+        width=540,
         years=years,
         bars=[f.electricity_mwh for f in figures],
         bars_label=_("Attributable electricity (MWh)"),
@@ -96,6 +98,7 @@ def figure_charts(figures: list[YearFigures]) -> list[SafeString]:
         number_format=_localised,
     )
     avoided = bar_line_chart_svg(
+        width=540,
         years=years,
         bars=[f.avoided_tco2e for f in figures],
         bars_label=_("Avoided emissions (tCO2e)"),

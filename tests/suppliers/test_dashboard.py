@@ -348,3 +348,17 @@ def test_dashboard_queries_do_not_grow_with_sites_years_or_suppliers(client: Cli
             assert client.get(reverse("dashboard")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_returned_submission_is_to_report_even_when_its_period_is_closed(client, alice) -> None:  # noqa: ANN001
+    from suppliers.models import Submission
+    from tests.factories import ReportingPeriodFactory, SubmissionFactory
+
+    closed = ReportingPeriodFactory(year=2023, kind="year", number=0, is_open=False)
+    SubmissionFactory(
+        supplier=alice.supplier, period=closed, status=Submission.Status.RETURNED, review_comment="Fix the unit."
+    )
+    client.force_login(alice)
+    response = client.get(reverse("dashboard"))
+    assert [period.pk for period in response.context["to_report"]] == [closed.pk]
+    assert "Fix the unit." in response.content.decode()
