@@ -53,7 +53,7 @@ class Supplier(models.Model):
     uscc = models.CharField(_("USCC"), max_length=18, unique=True, validators=[validate_uscc])
     category = models.CharField(_("category"), max_length=30, choices=SupplierCategory, default=SupplierCategory.OTHER)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
     history = HistoricalRecords()
 
     class Meta:
@@ -72,7 +72,7 @@ class Supplier(models.Model):
 
 
 class Site(models.Model):
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="sites")
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="sites", verbose_name=_("supplier"))
     code = models.CharField(_("site code"), max_length=20, validators=[code_validator])
     name = models.CharField(_("site name"), max_length=200)
     province = models.CharField(_("province"), max_length=6, choices=PROVINCE_CHOICES)
@@ -170,22 +170,36 @@ class Submission(models.Model):
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
 
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="submissions")
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="submissions")
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("supplier")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("reporting period")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
     # Optimistic locking: every state change increments it; a stale writer is refused.
-    version = models.PositiveIntegerField(default=1)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed"))
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
     history = HistoricalRecords()
 
     # Lines in these states claim their certificates (a draft or returned one does not yet).
@@ -206,8 +220,10 @@ class Submission(models.Model):
 class Line(models.Model):
     """One site's electricity in one period, in MWh, with the figures as entered kept beside."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="lines")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="lines")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="lines", verbose_name=_("submission")
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="lines", verbose_name=_("site"))
     entered_unit = models.CharField(_("unit"), max_length=5, choices=EnergyUnit)
     entered_values = models.JSONField(
         _("figures as entered"),
@@ -229,7 +245,7 @@ class Line(models.Model):
         decimal_places=4,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
     history = HistoricalRecords()
 
     class Meta:
@@ -274,7 +290,7 @@ class CertificateClaim(models.Model):
         GEC = "gec", _("Green Electricity Certificate (GEC)")
         IREC = "irec", _("I-REC")
 
-    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="certificate_claims")
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="certificate_claims", verbose_name=_("line"))
     # Normalised to upper case: the same batch typed in two cases is the same batch.
     batch_id = models.CharField(_("certificate batch ID"), max_length=100, db_index=True)
     instrument = models.CharField(_("instrument"), max_length=4, choices=Instrument)
@@ -300,14 +316,18 @@ def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
 
 
 class EvidenceFile(models.Model):
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="evidence_files")
-    file = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="evidence_files", verbose_name=_("submission")
+    )
+    file = models.FileField(upload_to=evidence_upload_to, max_length=200, verbose_name=_("file"))
     original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size_bytes = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    size_bytes = models.PositiveBigIntegerField(verbose_name=_("size (bytes)"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256 checksum"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded"))
 
     class Meta:
         ordering = ["uploaded_at"]

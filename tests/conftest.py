@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from suppliers.models import User
 from tests.factories import SiteFactory, SupplierFactory, UserFactory
@@ -28,6 +29,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     if "PORTAL_TEST_BROKER_DIR" in os.environ:
         shutil.rmtree(os.environ["PORTAL_TEST_BROKER_DIR"], ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts and ends in the default language: LocaleMiddleware activates a request's
+    language in the test's thread and nothing deactivates it, so one Chinese page would otherwise
+    turn the next test's messages Chinese."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
