@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reports import views as report_views
+from reports.reporting import views as report_file_views
 from suppliers.views import accounts as supplier_account_views
 
 urlpatterns = [
@@ -23,6 +24,11 @@ urlpatterns = [
         "admin/double-claims/reject/<int:submission_id>/",
         admin.site.admin_view(report_views.double_claim_reject),
         name="reports_double_claim_reject",
+    ),
+    path(
+        "admin/report-files/<int:file_id>/download/",
+        admin.site.admin_view(report_file_views.report_file_download),
+        name="reports_file_download",
     ),
     path("admin/", admin.site.urls),
     path("", include("suppliers.urls")),

@@ -1,13 +1,24 @@
 import json
 
 from django.contrib import admin
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from reports.models import EmissionFactor, PublishedFigure, RollupFlag, RollupRun
+from reports.models import (
+    EmailLog,
+    EmissionFactor,
+    PublishedFigure,
+    Reminder,
+    Report,
+    ReportDelivery,
+    ReportFile,
+    RollupFlag,
+    RollupRun,
+)
 from reports.services.factors import factor_save, published_figure_set
 
 
@@ -83,3 +94,119 @@ class RollupRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# --- Scheduled reports, reminders and the email log: records, read-only ---------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the jobs: readable, never added, edited or deleted in the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def _download_link(record: ReportFile) -> str:
+    return format_html('<a href="{}">{}</a>', reverse("reports_file_download", args=[record.pk]), record.filename)
+
+
+class ReportFileInline(ReadOnlyInline):
+    model = ReportFile
+    fields = ("download", "language", "format", "size_bytes", "sha256", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("report")
+
+    @admin.display(description=_("file"))
+    def download(self, record: ReportFile) -> str:
+        return _download_link(record)
+
+
+class ReportDeliveryInline(ReadOnlyInline):
+    model = ReportDelivery
+    fields = ("recipient", "language", "state", "attempts", "claimed_at", "sent_at")
+    readonly_fields = fields
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "kind", "period_key", "run", "files", "sent", "created_at")
+    list_filter = ("kind",)
+    list_select_related = ("run",)
+    inlines = [ReportFileInline, ReportDeliveryInline]
+    fields = ("kind", "period_key", "run", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        sent = Count("deliveries", filter=Q(deliveries__state=ReportDelivery.State.SENT), distinct=True)
+        return super().get_queryset(request).annotate(sent_count=sent).prefetch_related("files__report")
+
+    @admin.display(description=_("files"))
+    def files(self, report: Report) -> str:
+        return format_html_join(" · ", "{}", ((_download_link(record),) for record in report.files.all()))
+
+    @admin.display(description=_("emails sent"), ordering="sent_count")
+    def sent(self, report: Report) -> int:
+        return report.sent_count
+
+
+@admin.register(ReportFile)
+class ReportFileAdmin(ReadOnlyAdmin):
+    list_display = ("download", "report", "language", "format", "size_bytes", "created_at")
+    list_filter = ("report__kind", "format", "language")
+    list_select_related = ("report",)
+    fields = ("report", "language", "format", "size_bytes", "sha256", "created_at", "download")
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, record: ReportFile) -> str:
+        return _download_link(record)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ("claimed_at", "kind", "period", "supplier", "recipient", "state", "attempts", "sent_at")
+    list_filter = ("kind", "state")
+    list_select_related = ("period", "supplier")
+    search_fields = ("recipient", "supplier__code")
+    date_hierarchy = "claimed_at"
+
+
+@admin.register(EmailLog)
+class EmailLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "recipient", "subject", "related_object", "outcome", "short_error")
+    list_filter = ("outcome", "kind")
+    list_select_related = ("user", "content_type")
+    search_fields = ("recipient", "subject")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "kind", "recipient", "user", "subject", "related_object", "outcome", "error")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("related")
+
+    @admin.display(description=_("about"))
+    def related_object(self, log: EmailLog) -> str:
+        return str(log.related) if log.related is not None else "—"
+
+    @admin.display(description=_("error"))
+    def short_error(self, log: EmailLog) -> str:
+        return log.error if len(log.error) < 80 else log.error[:77] + "…"

@@ -1,10 +1,15 @@
 """What the numbers mean: emission factors, published figures and stored roll-up runs."""
 
+import uuid
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -177,3 +182,217 @@ class RollupRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {'pending' if self.pending_since else 'idle'}"
+
+
+# --- Scheduled reports, reminders and the emails they send ----------------------------------------
+
+
+class Report(models.Model):
+    """A scheduled report of one kind for one period, made once from one stored roll-up run.
+
+    The row is unique per kind and period and is the lock under which its files are written, so
+    a job that runs twice, or in two workers at once, makes one report.
+    """
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly status report")
+        ANNUAL = "annual", _("Annual report")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    # "2026-11" for the monthly report on November 2026, "2024" for the annual report on 2024.
+    period_key = models.CharField(_("period"), max_length=7)
+    run = models.ForeignKey(RollupRun, on_delete=models.PROTECT, related_name="reports", verbose_name=_("roll-up run"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period_key"], name="report_once_per_kind_and_period"),
+            models.CheckConstraint(
+                condition=Q(kind="annual", period_key__regex=r"^[0-9]{4}$")
+                | Q(kind="monthly", period_key__regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$"),
+                name="report_period_key_fits_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_key}"
+
+
+def report_upload_to(instance: "ReportFile", filename: str) -> str:
+    # Private storage (var/private); served only through the staff download view.
+    report = instance.report
+    return f"reports/{report.kind}/{report.period_key}/{instance.language}-{uuid.uuid4().hex[:12]}.{instance.format}"
+
+
+class ReportFile(models.Model):
+    """One document of a report: PDF or XLSX, in one language (reports are read in the recipient's)."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "XLSX"
+
+    CONTENT_TYPES = {
+        Format.PDF: "application/pdf",
+        Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    format = models.CharField(_("format"), max_length=4, choices=Format)
+    file = models.FileField(upload_to=report_upload_to, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "language", "format"]
+        verbose_name = _("report file")
+        verbose_name_plural = _("report files")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "language", "format"], name="report_file_once_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def filename(self) -> str:
+        """The name a download is saved under, e.g. annual-report-2024-en.pdf."""
+        return f"{self.report.kind}-report-{self.report.period_key}-{self.language}.{self.format}"
+
+    @property
+    def content_type(self) -> str:
+        return self.CONTENT_TYPES[self.format]
+
+
+class EmailClaim(models.Model):
+    """The right to send one email once, taken by one worker before it sends.
+
+    The unique key of the concrete model says what "once" means; a worker that finds the row
+    taken sends nothing. A failed send is taken again by a later run (up to a limit of attempts);
+    one left "sending" by a worker that died is taken again once it is stale.
+    """
+
+    class State(models.TextChoices):
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.EmailField(_("recipient"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.SENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    claimed_at = models.DateTimeField(_("last attempt"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ReportDelivery(EmailClaim):
+    """A report emailed to one recipient: at most one email per report and recipient."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deliveries")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        ordering = ["report", "recipient"]
+        verbose_name = _("report delivery")
+        verbose_name_plural = _("report deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "recipient"], name="report_delivery_once_per_recipient")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} → {self.recipient}"
+
+
+class Reminder(EmailClaim):
+    """A reminder to one user of a supplier: once per kind, period, supplier and user; a returned
+    submission's reminder once per return (keyed on the submission's version after the return)."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+        RETURNED = "returned", _("Returned for correction")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    period = models.ForeignKey(
+        "suppliers.ReportingPeriod", on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+", verbose_name=_("supplier"))
+    submission = models.ForeignKey(
+        "suppliers.Submission", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submission_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-claimed_at", "-id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "supplier", "submission_version", "recipient"],
+                name="reminder_once_per_period_supplier_and_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="returned", submission_version__gt=0)
+                | (~Q(kind="returned") & Q(submission_version=0)),
+                name="reminder_version_only_for_a_return",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period} {self.supplier.code} → {self.recipient}"
+
+
+class EmailLog(models.Model):
+    """Every email the portal's jobs send, with its outcome: who, what, when, sent or failed."""
+
+    class Kind(models.TextChoices):
+        MONTHLY_REPORT = "monthly_report", _("Monthly status report")
+        ANNUAL_REPORT = "annual_report", _("Annual report")
+        REMINDER_DUE_SOON = "reminder_due_soon", _("Reminder: due soon")
+        REMINDER_OVERDUE = "reminder_overdue", _("Reminder: overdue")
+        REMINDER_RETURNED = "reminder_returned", _("Reminder: returned for correction")
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.EmailField(_("recipient"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    subject = models.CharField(_("subject"), max_length=255)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related = GenericForeignKey("content_type", "object_id")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("email log entry")
+        verbose_name_plural = _("email log")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="sent", error="") | (Q(outcome="failed") & ~Q(error="")),
+                name="email_log_failure_has_an_error",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}: {self.get_outcome_display()}"

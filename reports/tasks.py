@@ -6,12 +6,15 @@ is safe to run twice: a roll-up with unchanged inputs returns the run already st
 
 import datetime
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from reports.models import Report
+from reports.reporting.reminders import reminders_send
+from reports.reporting.services import previous_month_key, previous_year_key, report_issue
 from reports.services.rollups import rollup_request_started, rollup_run_create
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)
@@ -45,3 +48,37 @@ def rollup_all_years() -> list[int]:
 def ping(token: str) -> str:
     """Echoes `token` with the time: proves a worker takes jobs from the broker (CI smoke test)."""
     return f"{token} {datetime.datetime.now(datetime.UTC).isoformat()}"
+
+
+# --- Scheduled reports and reminders (reports/schedule.py) ---------------------------------------
+# A delivery that failed (mail server down) is tried again by the same task later: the report is
+# not made again, and recipients who got it are not sent it twice (reports.reporting.outbox).
+REPORT_RETRY_SECONDS = 30 * 60
+
+
+@shared_task(name="reports.monthly_report", bind=True, soft_time_limit=15 * 60, time_limit=20 * 60, **RETRY)
+def monthly_report(self: Task, period_key: str = "") -> int:
+    """The monthly status report of `period_key` ("2026-11"; by default the month before today),
+    made once and emailed once to each recipient; returns the report's id."""
+    key = period_key or previous_month_key(timezone.localdate())
+    issued = report_issue(kind=Report.Kind.MONTHLY, period_key=key)
+    if issued.failed:
+        raise self.retry(countdown=REPORT_RETRY_SECONDS, kwargs={"period_key": key})
+    return issued.report.pk
+
+
+@shared_task(name="reports.annual_report", bind=True, soft_time_limit=20 * 60, time_limit=25 * 60, **RETRY)
+def annual_report(self: Task, year: int | None = None) -> int:
+    """The annual report of `year` (by default the year before today), made once and emailed once
+    to each recipient; returns the report's id."""
+    key = str(year) if year else previous_year_key(timezone.localdate())
+    issued = report_issue(kind=Report.Kind.ANNUAL, period_key=key)
+    if issued.failed:
+        raise self.retry(countdown=REPORT_RETRY_SECONDS, kwargs={"year": int(key)})
+    return issued.report.pk
+
+
+@shared_task(name="reports.send_reminders", soft_time_limit=20 * 60, time_limit=25 * 60, **RETRY)
+def send_reminders() -> dict[str, int]:
+    """The day's reminders to suppliers; a failed one is tried again by the next day's run."""
+    return dict(reminders_send())

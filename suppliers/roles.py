@@ -8,21 +8,33 @@ REVIEWED_MODELS = (
     "reports.rolluprun",
 )  # fmt: skip
 
+# Its active staff members get the monthly and annual reports by email (reports.reporting).
+REPORT_RECIPIENTS = "report recipients"
+# Written by the scheduled jobs only: every role reads them, none changes them.
+JOB_RECORDS = ("reports.report", "reports.reportfile", "reports.reminder", "reports.emaillog")
+RECORD_VIEWS = [f"{model}.view" for model in JOB_RECORDS]
+
 ROLES: dict[str, dict] = {
     "viewer": {
         "label": _("Viewer (read-only)"),
-        "permissions": [f"{model}.view" for model in (*REVIEWED_MODELS, "suppliers.submission")],
+        "permissions": [*(f"{model}.view" for model in (*REVIEWED_MODELS, "suppliers.submission")), *RECORD_VIEWS],
     },
     "reviewer": {
         "label": _("Reviewer (approves and returns submissions)"),
         "permissions": [
             *(f"{model}.view" for model in (*REVIEWED_MODELS, "suppliers.submission")),
             "suppliers.submission.change",
+            *RECORD_VIEWS,
         ],
+    },
+    REPORT_RECIPIENTS: {
+        "label": _("Report recipients (receive the monthly and annual reports)"),
+        "permissions": ["reports.report.view", "reports.reportfile.view"],
     },
     "administrator": {
         "label": _("Administrator (factors, published figures, users, schedule)"),
         "permissions": [
+            *RECORD_VIEWS,
             *(f"{model}.{action}" for model in REVIEWED_MODELS for action in ("view", "add", "change", "delete")),
             "suppliers.submission.view", "suppliers.submission.change",
             "suppliers.user.view", "suppliers.user.add", "suppliers.user.change",

@@ -1,13 +1,22 @@
 """Shared fixtures: the three named people (a supplier's user, another supplier's user, staff),
 and the services the suite runs against, named in pytest's header."""
 
+import email
+import email.policy
+import socket
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.utils import translation
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from suppliers.models import User
 from tests.factories import SiteFactory, SupplierFactory, UserFactory
@@ -27,7 +36,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     import os
     import shutil
 
-    if "PORTAL_TEST_BROKER_DIR" in os.environ:
+    # The suite's queue folder is shared by the pytest-xdist processes: the one that started them
+    # removes it once they have all finished, never one of them while another still uses it.
+    if "PORTAL_TEST_BROKER_DIR" in os.environ and not os.environ.get("PYTEST_XDIST_WORKER"):
         shutil.rmtree(os.environ["PORTAL_TEST_BROKER_DIR"], ignore_errors=True)
 
 
@@ -75,7 +86,14 @@ def database_url_for_subprocess() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen]:
+def celery_worker_env() -> dict[str, str]:
+    """Environment variables added to the worker process of `celery_worker_process`: none here; a
+    test module overrides this fixture to point the worker at its own SMTP server or folder."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: None, celery_worker_env: dict[str, str]) -> Iterator[subprocess.Popen]:
     """A real `celery worker` process on the suite's broker and the test database.
 
     Data a test writes must be committed for the worker to see it, hence transactional_db.
@@ -90,7 +108,12 @@ def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen]:
 
     app.control.purge()  # jobs queued by earlier tests are not this test's business
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115 - read at teardown
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="portal.settings.test", DATABASE_URL=database_url_for_subprocess())
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="portal.settings.test",
+        DATABASE_URL=database_url_for_subprocess(),
+        **celery_worker_env,
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO",
          "--without-mingle", "--without-gossip", "--hostname=test-worker@%h"],
@@ -109,3 +132,84 @@ def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen]:
         sys.stderr.write("---- worker log (tail) ----\n" + "".join(log.readlines()[-40:]))
         log.close()
         os.unlink(log.name)
+
+
+# --- A real SMTP server --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceivedMail:
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1 in a thread, keeping every message it is given."""
+
+    def __init__(self) -> None:
+        self.host, self.port = "127.0.0.1", free_port()
+        self.received: list[ReceivedMail] = []
+        self._lock = threading.Lock()
+        self._controller = Controller(self, hostname=self.host, port=self.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    async def handle_DATA(
+        self, server: object, session: object, envelope: object
+    ) -> str:  # aiosmtpd calls it by this name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[ReceivedMail]:
+        with self._lock:
+            return list(self.received)
+
+    def wait_for(self, count: int, *, timeout: float = 60) -> list[ReceivedMail]:
+        """The messages, once at least `count` arrived (fails after `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages()) < count:
+            assert time.monotonic() < deadline, f"{len(self.messages())} of {count} messages arrived in {timeout} s"
+            time.sleep(0.1)
+        return self.messages()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [mail.message for mail in self.messages() if address in mail.recipients]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (the OS's choice)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def smtp_settings(settings: SettingsWrapper, port: int) -> None:
+    """Django's SMTP backend, pointed at 127.0.0.1:`port` without TLS or login."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+
+
+@pytest.fixture
+def smtp_server(settings: SettingsWrapper) -> Iterator[SmtpServer]:
+    """A real SMTP server on a free port, and Django sending to it over SMTP (not locmem)."""
+    server = SmtpServer()
+    server.start()
+    smtp_settings(settings, server.port)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -8,6 +8,18 @@ from portal.settings.base import DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker process started by a test sends its mail to that test's SMTP server and writes its files
+# where that test reads them (tests/conftest.py); never EMAIL_URL, which may name a real server.
+if os.environ.get("PORTAL_TEST_EMAIL_URL"):
+    vars().update(env.email_url("PORTAL_TEST_EMAIL_URL"))
+if os.environ.get("PORTAL_TEST_PRIVATE_DIR"):
+    STORAGES = {
+        **STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": os.environ["PORTAL_TEST_PRIVATE_DIR"], "base_url": None},
+        },
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that a real worker process started by a test sees the same data;
     # one per test process, so that two runs of the suite on one checkout never share it.
@@ -34,3 +46,9 @@ WHITENOISE_USE_FINDERS = True
 
 # Tests of other features log staff in with force_login; tests/security prove the second factor.
 STAFF_OTP_REQUIRED = False
+
+# Each pytest-xdist process (gw0, gw1, …) has a queue of its own, on Redis as on the filesystem
+# broker, so that the Celery worker one test starts never takes the jobs of a test running beside it
+# (it would look for their data, and store their results, in the wrong test database).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    CELERY_TASK_DEFAULT_QUEUE = f"portal-test-{os.environ['PYTEST_XDIST_WORKER']}"

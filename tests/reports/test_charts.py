@@ -1,7 +1,7 @@
 """The server-side SVG chart: valid markup, honest geometry, escaped text."""
 
-import xml.etree.ElementTree as ET
 import re
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest

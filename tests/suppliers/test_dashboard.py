@@ -350,7 +350,7 @@ def test_dashboard_queries_do_not_grow_with_sites_years_or_suppliers(client: Cli
     assert counts[0] == counts[1]
 
 
-def test_a_returned_submission_is_to_report_even_when_its_period_is_closed(client, alice) -> None:  # noqa: ANN001
+def test_a_returned_submission_is_to_report_even_when_its_period_is_closed(client, alice) -> None:
     from suppliers.models import Submission
     from tests.factories import ReportingPeriodFactory, SubmissionFactory
 

@@ -1,0 +1,147 @@
+"""What the scheduled reports say: the helpers both reports share.
+
+Called under translation.override(language): every label is translated when the document is
+built. The figures of the year come from the report's stored roll-up run (its result JSON and
+its supplier, site and flag rows); the coverage of the open periods from the submissions now.
+The reports themselves: reports.reporting.monthly and reports.reporting.annual.
+"""
+
+from collections import Counter
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.formats import get_format
+from django.utils.translation import get_language, gettext
+
+from reports.models import Report, RollupFlag, RollupRun
+from reports.reporting.document import Column, KeyFigure, KeyFigures, Table, Text
+from reports.selectors import run_flags
+from suppliers.models import Supplier
+
+# A factor fallback belongs to the factor table (appendix), not to a supplier: counted, not listed.
+UNLISTED_FLAGS = (RollupFlag.Code.FACTOR_FALLBACK,)
+PDF_LIST_ROWS = 40
+
+
+def figure(value: float | int | None) -> Decimal | None:
+    """A number of the result JSON as Decimal (its 3 decimals exactly)."""
+    return None if value is None else Decimal(str(value))
+
+
+def local_date(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), get_format("DATE_FORMAT"))
+
+
+def local_datetime(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), get_format("DATETIME_FORMAT"))
+
+
+def supplier_name(supplier: Supplier) -> str:
+    """The name in the reader's language, the other one when that is missing."""
+    if get_language() == "zh-hans":
+        return supplier.name_zh or supplier.name_en
+    return supplier.name_en or supplier.name_zh
+
+
+def flag_label(code: str) -> str:
+    return str(RollupFlag.Code(code).label) if code in RollupFlag.Code.values else code
+
+
+def footer(report: Report, now: datetime) -> str:
+    return gettext("%(title)s · roll-up run #%(run)d · generated %(when)s") % {
+        "title": report.get_kind_display(),
+        "run": report.run_id,
+        "when": local_datetime(now),
+    }
+
+
+def about(report: Report, run: RollupRun, now: datetime) -> list[tuple[str, str]]:
+    return [
+        (gettext("Report"), f"{report.get_kind_display()} {report.period_key}"),
+        (gettext("Generated"), timezone.localtime(now).strftime("%Y-%m-%d %H:%M %Z")),
+        (gettext("Roll-up run"), f"#{run.pk}"),
+        (gettext("Run finished"), timezone.localtime(run.finished_at).strftime("%Y-%m-%d %H:%M %Z")),
+        (gettext("Method version"), run.method_version),
+        (gettext("Baseline year"), str(run.baseline_year)),
+        (gettext("Input fingerprint"), run.input_fingerprint),
+    ]
+
+
+def year_figures(result: dict, *, sheet: str) -> KeyFigures:
+    """The year's headline figures of a run, as the comparison page shows them."""
+    reported = result.get("reported")
+    green = figure(result["green_reduction_tco2e"])
+    electricity = figure(result["electricity_mwh"])
+    share = None if not electricity else (figure(result["green_mwh"]) * 100 / electricity)
+    published = figure(reported["tco2e"]) if reported else None
+    return KeyFigures(
+        sheet=sheet,
+        figures=(
+            KeyFigure(gettext("Computed green-power reduction"), green, "tCO2e", 3),
+            KeyFigure(gettext("Published figure"), published, "tCO2e", 3, note=reported["source"] if reported else ""),
+            KeyFigure(gettext("Difference"), None if published is None else green - published, "tCO2e", 3),
+            KeyFigure(gettext("Variance"), figure(result["variance_pct"]), "%", 3, kind="percent"),
+            KeyFigure(
+                gettext("Absolute reduction (market-based Scope 2)"),
+                figure(result["absolute_reduction_tco2e"]),
+                "tCO2e",
+                3,
+                note=gettext("suppliers with a baseline only"),
+            ),
+            KeyFigure(
+                gettext("Suppliers reporting"),
+                result["suppliers_reporting"],
+                kind="integer",
+                note=gettext("of %(committed)d committed suppliers; %(baseline)d with a baseline")
+                % {"committed": settings.COMMITTED_SUPPLIERS, "baseline": result["suppliers_with_baseline"]},
+            ),
+            KeyFigure(gettext("Electricity"), electricity, "MWh", 3),
+            KeyFigure(gettext("Green electricity"), figure(result["green_mwh"]), "MWh", 3),
+            KeyFigure(gettext("Green share"), share, "%", 1, kind="percent"),
+            KeyFigure(gettext("Location-based emissions"), figure(result["location_based_tco2e"]), "tCO2e", 3),
+            KeyFigure(gettext("Market-based emissions"), figure(result["market_based_tco2e"]), "tCO2e", 3),
+            KeyFigure(gettext("Avoided by green electricity"), figure(result["avoided_tco2e"]), "tCO2e", 3),
+        ),
+    )
+
+
+def flag_blocks(run: RollupRun, *, factors_note: str) -> list:
+    counts = Counter(flag["code"] for flag in run.result.get("flags", []))
+    flags = list(run_flags(run).exclude(code__in=UNLISTED_FLAGS))
+    return [
+        Table(
+            sheet=gettext("Flag counts"),
+            columns=(Column(gettext("Flag"), width=3), Column(gettext("Count"), "integer")),
+            rows=[[flag_label(code), count] for code, count in sorted(counts.items())],
+            empty_note=gettext("The roll-up has no data-quality flags."),
+            page_share=0.6,
+        ),
+        Table(
+            sheet=gettext("Flags"),
+            columns=(
+                Column(gettext("Flag"), width=1.6),
+                Column(gettext("Supplier code"), width=1),
+                Column(gettext("Supplier"), width=2),
+                Column(gettext("Site"), width=0.7),
+                Column(gettext("Year"), "text", width=0.6),
+                Column(gettext("Detail"), width=3.2),
+            ),
+            rows=[
+                [
+                    flag_label(flag.code),
+                    flag.supplier.code,
+                    supplier_name(flag.supplier),
+                    flag.site.code if flag.site else "",
+                    str(flag.year),
+                    flag.detail,
+                ]
+                for flag in flags
+            ],
+            pdf_rows=PDF_LIST_ROWS,
+            more_note=gettext("%(count)s more flags are listed in the XLSX."),
+        ),
+        Text(factors_note, True),
+    ]

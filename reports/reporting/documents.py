@@ -1,0 +1,533 @@
+"""A report Document written as PDF (reportlab, charts drawn by reportlab.graphics) and as XLSX.
+
+Both writers draw the same blocks, so both formats carry the same figures. The PDF is A4 for a
+reader: a title, key figures, bar charts with labelled axes, tables that fit the page width (long
+ones cut short, the XLSX holding every row). The XLSX is for a spreadsheet: numbers are numeric
+cells, and no text cell is something a spreadsheet would evaluate (reports.exports.defuse).
+
+Chinese text needs a font with its glyphs: reportlab's built-in CID font STSong-Light (Adobe's
+Song, known to every PDF reader) needs no font file. A Chinese document is set in it throughout;
+an English one in Helvetica, with its runs of Chinese characters (supplier names) in STSong-Light.
+"""
+
+import io
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Table as PdfTable
+
+from reports.charts import axis_for
+from reports.exports import defuse
+from reports.reporting.document import Block, Chart, Column, Document, Heading, KeyFigures, Table, Text, Value
+
+CJK_FONT = "STSong-Light"
+GREEN = colors.HexColor("#198754")
+DARK_GREEN = colors.HexColor("#0f5132")
+LIGHT_GREEN = colors.HexColor("#e8f3ec")
+GREY = colors.HexColor("#6c757d")
+RULE = colors.HexColor("#dee2e6")
+# Approved, awaiting review, in progress, not started; or computed, published.
+PALETTE = [GREEN, colors.HexColor("#0d6efd"), colors.HexColor("#ffc107"), colors.HexColor("#adb5bd")]
+CJK_RUN = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef]+")
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
+
+
+@cache
+def _register_cjk_font() -> None:
+    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+
+
+class _Fonts:
+    """Helvetica for Latin text, STSong-Light for runs of Chinese characters, whatever the language:
+    STSong-Light's Latin letters are poorly spaced and it lacks "·" and "−", Helvetica has no Chinese."""
+
+    regular = "Helvetica"
+    bold = "Helvetica-Bold"
+
+    def __init__(self) -> None:
+        _register_cjk_font()
+
+    def markup(self, text: str) -> str:
+        """Escaped Paragraph markup, with the Chinese runs in the CJK font."""
+        return CJK_RUN.sub(lambda run: f'<font name="{CJK_FONT}">{run.group(0)}</font>', escape(text))
+
+    def runs(self, text: str, *, bold: bool = False) -> list[tuple[str, str]]:
+        """(text, font) pieces of a line, for drawing it on a canvas or in a chart."""
+        pieces, position = [], 0
+        latin = self.bold if bold else self.regular
+        for run in CJK_RUN.finditer(text):
+            if run.start() > position:
+                pieces.append((text[position : run.start()], latin))
+            pieces.append((run.group(0), CJK_FONT))
+            position = run.end()
+        if position < len(text):
+            pieces.append((text[position:], latin))
+        return pieces
+
+    def width(self, text: str, size: float, *, bold: bool = False) -> float:
+        return sum(pdfmetrics.stringWidth(piece, font, size) for piece, font in self.runs(text, bold=bold))
+
+    def for_labels(self, labels: list[str]) -> str:
+        """One font for labels reportlab draws itself (axis ticks, legend): CJK if any needs it."""
+        return CJK_FONT if any(CJK_RUN.search(label) for label in labels) else self.regular
+
+    def string(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        size: float,
+        *,
+        anchor: str = "start",
+        bold: bool = False,
+        colour: colors.Color = GREY,
+    ) -> Group:
+        """A line of mixed Latin and Chinese text for a drawing, anchored at its start, middle or end."""
+        total = self.width(text, size, bold=bold)
+        left = x - {"start": 0, "middle": total / 2, "end": total}[anchor]
+        group = Group()
+        for piece, font in self.runs(text, bold=bold):
+            group.add(String(left, y, piece, fontName=font, fontSize=size, fillColor=colour))
+            left += pdfmetrics.stringWidth(piece, font, size)
+        return group
+
+    def draw(self, canvas: Canvas, x: float, y: float, text: str, size: float, *, anchor: str = "start") -> None:
+        """The same on a page's canvas (running head and foot)."""
+        total = self.width(text, size)
+        left = x - {"start": 0, "middle": total / 2, "end": total}[anchor]
+        for piece, font in self.runs(text):
+            canvas.setFont(font, size)
+            canvas.drawString(left, y, piece)
+            left += pdfmetrics.stringWidth(piece, font, size)
+
+
+def _number(value: Decimal | int, decimals: int = 0) -> str:
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def cell_text(value: Value, column: Column) -> str:
+    """A value as the PDF shows it, in the active language's number format."""
+    if value is None:
+        return "—"
+    if isinstance(value, date):
+        return value.isoformat()
+    if column.kind == "integer" and isinstance(value, int | Decimal):
+        return _number(value)
+    if column.kind in ("number", "percent") and isinstance(value, int | Decimal):
+        text = _number(value, column.decimals)
+        return f"{text} %" if column.kind == "percent" else text
+    return str(value)
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+class _Styles:
+    def __init__(self, fonts: _Fonts) -> None:
+        leading = 1.35
+        self.title = ParagraphStyle("title", fontName=fonts.bold, fontSize=19, leading=24, textColor=DARK_GREEN)
+        self.subtitle = ParagraphStyle(
+            "subtitle", fontName=fonts.regular, fontSize=10, leading=14, textColor=GREY, spaceAfter=10
+        )
+        self.heading = ParagraphStyle(
+            "heading",
+            fontName=fonts.bold,
+            fontSize=13,
+            leading=17,
+            textColor=DARK_GREEN,
+            spaceBefore=12,
+            spaceAfter=5,
+            keepWithNext=1,
+        )
+        self.body = ParagraphStyle("body", fontName=fonts.regular, fontSize=9.5, leading=9.5 * leading, spaceAfter=6)
+        self.note = ParagraphStyle(
+            "note", fontName=fonts.regular, fontSize=8, leading=8 * leading, textColor=GREY, spaceAfter=6
+        )
+        self.cell = ParagraphStyle("cell", fontName=fonts.regular, fontSize=8, leading=10)
+        self.cell_number = ParagraphStyle("cell_number", parent=self.cell, alignment=TA_RIGHT)
+        self.header = ParagraphStyle("header", fontName=fonts.bold, fontSize=8, leading=10, textColor=colors.white)
+        self.header_number = ParagraphStyle("header_number", parent=self.header, alignment=TA_RIGHT)
+        self.figure_label = ParagraphStyle("figure_label", fontName=fonts.regular, fontSize=9.5, leading=12)
+        self.figure_value = ParagraphStyle(
+            "figure_value", fontName=fonts.bold, fontSize=11, leading=13, alignment=TA_RIGHT, textColor=DARK_GREEN
+        )
+        self.figure_note = ParagraphStyle(
+            "figure_note", fontName=fonts.regular, fontSize=7.5, leading=9.5, textColor=GREY
+        )
+
+
+NUMERIC = ("number", "integer", "percent")
+
+
+def _table_flowables(table: Table, fonts: _Fonts, styles: _Styles) -> list:
+    rows = table.rows if table.pdf_rows is None else table.rows[: table.pdf_rows]
+    if not table.rows:
+        return [Paragraph(fonts.markup(table.empty_note), styles.body)] if table.empty_note else []
+    total = sum(column.width for column in table.columns)
+    widths = [FRAME_WIDTH * table.page_share * column.width / total for column in table.columns]
+    data = [
+        [
+            Paragraph(fonts.markup(c.label), styles.header_number if c.kind in NUMERIC else styles.header)
+            for c in table.columns
+        ]
+    ]
+    for row in rows:
+        data.append(
+            [
+                Paragraph(
+                    fonts.markup(cell_text(value, column)),
+                    styles.cell_number if column.kind in NUMERIC else styles.cell,
+                )
+                for value, column in zip(row, table.columns, strict=True)
+            ]
+        )
+    commands = [
+        ("BACKGROUND", (0, 0), (-1, 0), GREEN),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    commands += [("BACKGROUND", (0, i), (-1, i), LIGHT_GREEN) for i in range(2, len(data), 2)]
+    flowables = [PdfTable(data, colWidths=widths, repeatRows=1, style=TableStyle(commands), hAlign="LEFT")]
+    left_out = len(table.rows) - len(rows)
+    if left_out and table.more_note:
+        flowables.append(Paragraph(fonts.markup(table.more_note % {"count": left_out}), styles.note))
+    flowables.append(Spacer(1, 6))
+    return flowables
+
+
+def _key_figures_flowable(block: KeyFigures, fonts: _Fonts, styles: _Styles) -> PdfTable:
+    data = []
+    for figure in block.figures:
+        column = Column("", figure.kind, figure.decimals)
+        value = cell_text(figure.value, column)
+        if figure.value is not None and figure.unit and figure.kind != "percent":
+            value = f"{value} {figure.unit}"
+        data.append(
+            [
+                Paragraph(fonts.markup(figure.label), styles.figure_label),
+                Paragraph(fonts.markup(value), styles.figure_value),
+                Paragraph(fonts.markup(figure.note), styles.figure_note),
+            ]
+        )
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("LINEABOVE", (0, 0), (-1, 0), 1.2, GREEN),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    widths = [FRAME_WIDTH * 0.38, FRAME_WIDTH * 0.27, FRAME_WIDTH * 0.35]
+    return PdfTable(data, colWidths=widths, style=TableStyle(commands), hAlign="LEFT")
+
+
+def _axis_format(ticks: list[Decimal]) -> Callable[[float], str]:
+    """Numbers with as many decimals as the axis's ticks need (none for 0, 2, 4; one for 2.5)."""
+    decimals = max((max(-tick.normalize().as_tuple().exponent, 0) for tick in ticks), default=0)
+
+    def formatted(value: float) -> str:
+        return _number(Decimal(str(round(value, 6))), decimals)
+
+    return formatted
+
+
+def _rotated(group: Group, x: float, y: float) -> Group:
+    """A label turned to read bottom to top (a vertical axis's title), centred on (x, y)."""
+    turned = Group(group)
+    turned.transform = (0, 1, -1, 0, x, y)
+    return turned
+
+
+def _chart_drawing(chart: Chart, fonts: _Fonts) -> Drawing:
+    """A bar chart with a title, a legend for more than one series, and both axes labelled."""
+    categories = list(chart.categories)
+    series = [list(s.values) for s in chart.series]
+    if chart.horizontal:  # reportlab draws the first category at the bottom; a reader expects it on top
+        categories.reverse()
+        series = [list(reversed(values)) for values in series]
+    if chart.stacked:
+        axis = axis_for([sum(v for v in values if v is not None) for values in zip(*series, strict=True)])
+    else:
+        axis = axis_for([value for values in series for value in values if value is not None])
+    label_size = 7.5
+    label_font = fonts.for_labels(categories)
+    bands = len(categories) * (1 if chart.stacked else len(series))
+    width = FRAME_WIDTH
+    legend_height = 16 if len(series) > 1 else 0
+    if chart.horizontal:
+        label_width = max(pdfmetrics.stringWidth(c, label_font, label_size) for c in categories)
+        left = min(max(label_width + 26, 70), 190)
+        height = max(130, 70 + legend_height + bands * 15 + len(categories) * 6)
+        bar_chart = HorizontalBarChart()
+        bar_chart.x, bar_chart.y = left, 40
+        # Room on the right for the longest bar's value label.
+        bar_chart.width, bar_chart.height = width - left - 40, height - 40 - 26 - legend_height
+    else:
+        height = 200 + legend_height
+        bar_chart = VerticalBarChart()
+        bar_chart.x, bar_chart.y = 62, 46
+        bar_chart.width, bar_chart.height = width - 62 - 10, height - 46 - 28 - legend_height
+    # Floats for drawing positions only; None leaves a gap (no published figure that year).
+    bar_chart.data = [[None if v is None else float(v) for v in values] for values in series]
+    category_axis = bar_chart.categoryAxis
+    category_axis.categoryNames = categories
+    category_axis.labels.fontName, category_axis.labels.fontSize = label_font, label_size
+    category_axis.strokeColor = GREY
+    # The category axis runs through zero; its labels stay at the low end, clear of negative bars.
+    category_axis.joinAxisMode, category_axis.joinAxisPos, category_axis.labelAxisMode = "value", 0, "low"
+    if chart.stacked:
+        category_axis.style = "stacked"
+    value_axis = bar_chart.valueAxis
+    value_axis.valueMin, value_axis.valueMax = float(axis.low), float(axis.high)
+    value_axis.valueSteps = [float(tick) for tick in axis.ticks]
+    value_axis.labelTextFormat = _axis_format(list(axis.ticks))
+    value_axis.labels.fontName, value_axis.labels.fontSize = fonts.regular, label_size
+    value_axis.strokeColor = GREY
+    value_axis.visibleGrid = 1
+    value_axis.gridStrokeColor, value_axis.gridStrokeWidth = RULE, 0.5
+    bar_chart.barSpacing, bar_chart.groupSpacing = 1, 8
+    bar_chart.bars.strokeColor = None
+    for index in range(len(series)):
+        bar_chart.bars[index].fillColor = PALETTE[index % len(PALETTE)]
+    if not chart.stacked and bands <= 10:  # few bars: each one says its value
+        bar_chart.barLabelFormat = _axis_format(list(axis.ticks))
+        bar_chart.barLabels.fontName, bar_chart.barLabels.fontSize = fonts.regular, 6.5
+        bar_chart.barLabels.fillColor = GREY
+        if chart.horizontal:
+            bar_chart.barLabels.boxAnchor, bar_chart.barLabels.dx, bar_chart.barLabels.boxTarget = "w", 3, "hi"
+        else:
+            bar_chart.barLabels.nudge = 7
+    drawing = Drawing(width, height)
+    drawing.add(bar_chart)
+    drawing.add(fonts.string(0, height - 13, chart.title, 9.5, bold=True, colour=DARK_GREEN))
+    if len(series) > 1:
+        legend = Legend()
+        legend.x, legend.y = 0, height - 24
+        legend.alignment = "right"
+        legend.columnMaximum = 1  # one item per column: the legend is a row
+        legend.deltax, legend.dxTextSpace, legend.dx, legend.dy = 10, 4, 7, 7
+        legend.fontName = fonts.for_labels([s.label for s in chart.series])
+        legend.fontSize = 7.5
+        legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], s.label) for i, s in enumerate(chart.series)]
+        drawing.add(legend)
+    # Axis titles: the value axis's along it, the category axis's beside its labels.
+    middle_y = bar_chart.y + bar_chart.height / 2
+    middle_x = bar_chart.x + bar_chart.width / 2
+    if chart.horizontal:
+        drawing.add(fonts.string(middle_x, 6, chart.value_axis, 8, anchor="middle"))
+        drawing.add(_rotated(fonts.string(0, 0, chart.category_axis, 8, anchor="middle"), 9, middle_y))
+    else:
+        drawing.add(_rotated(fonts.string(0, 0, chart.value_axis, 8, anchor="middle"), 9, middle_y))
+        drawing.add(fonts.string(middle_x, 8, chart.category_axis, 8, anchor="middle"))
+    return drawing
+
+
+def _page_canvas(document: Document, fonts: _Fonts) -> type[Canvas]:
+    """A canvas that writes the running head and "page n of m" once the page count is known."""
+    heading = gettext("Green electricity portal")
+    demo = gettext("Invented demo data") if settings.PORTAL_DEMO else ""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            for page in self._pages:
+                self.__dict__.update(page)
+                self._decorate(len(self._pages))
+                super().showPage()
+            super().save()
+
+        def _decorate(self, pages: int) -> None:
+            self.saveState()
+            self.setStrokeColor(RULE)
+            self.setFillColor(GREY)
+            top, bottom = PAGE_HEIGHT - MARGIN + 8, MARGIN - 16
+            fonts.draw(self, MARGIN, top, heading, 7.5)
+            fonts.draw(self, PAGE_WIDTH - MARGIN, top, document.title, 7.5, anchor="end")
+            self.line(MARGIN, top - 4, PAGE_WIDTH - MARGIN, top - 4)
+            self.line(MARGIN, bottom + 10, PAGE_WIDTH - MARGIN, bottom + 10)
+            fonts.draw(self, MARGIN, bottom, document.footer, 7)
+            page_label = gettext("Page %(page)d of %(pages)d") % {"page": self._pageNumber, "pages": pages}
+            fonts.draw(self, PAGE_WIDTH - MARGIN, bottom, page_label, 7, anchor="end")
+            if demo:
+                self.setFillColor(colors.HexColor("#b02a37"))
+                fonts.draw(self, PAGE_WIDTH / 2, top, demo, 7.5, anchor="middle")
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _flowables(block: Block, fonts: _Fonts, styles: _Styles) -> list:
+    if isinstance(block, Heading):
+        heading = Paragraph(fonts.markup(block.text), styles.heading)
+        return [PageBreak(), heading] if block.new_page else [heading]
+    if isinstance(block, Text):
+        return [Paragraph(fonts.markup(block.text), styles.note if block.note else styles.body)]
+    if isinstance(block, KeyFigures):
+        return [_key_figures_flowable(block, fonts, styles), Spacer(1, 8)]
+    if isinstance(block, Chart):
+        return [_chart_drawing(block, fonts), Spacer(1, 8)]
+    if isinstance(block, Table):
+        return [] if block.pdf_rows == 0 else _table_flowables(block, fonts, styles)
+    raise TypeError(block)
+
+
+def pdf_bytes(document: Document) -> bytes:
+    """The document as an A4 PDF."""
+    fonts = _Fonts()
+    styles = _Styles(fonts)
+    story: list = [
+        Paragraph(fonts.markup(document.title), styles.title),
+        Paragraph(fonts.markup(document.subtitle), styles.subtitle),
+    ]
+    for block in document.blocks:
+        story += _flowables(block, fonts, styles)
+    output = io.BytesIO()
+    pdf = SimpleDocTemplate(
+        output,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + 6,
+        bottomMargin=MARGIN,
+        title=document.title,
+        author=gettext("Green electricity portal"),
+        lang=document.language,
+    )
+    pdf.build(story, canvasmaker=_page_canvas(document, fonts))
+    return output.getvalue()
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+NUMBER_FORMATS = {"integer": "#,##0", "date": "yyyy-mm-dd"}
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="198754")
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _number_format(kind: str, decimals: int) -> str:
+    if kind in NUMBER_FORMATS:
+        return NUMBER_FORMATS[kind]
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return pattern + ' "%"' if kind == "percent" else pattern
+
+
+def _write_cell(sheet: object, row: int, column: int, value: Value, kind: str, decimals: int) -> int:
+    """Writes one cell; returns the width its text needs."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        cell.value = value
+        cell.number_format = _number_format(kind if kind in NUMERIC else "number", decimals)
+        return len(f"{value:,.{decimals}f}") if isinstance(value, Decimal) else len(f"{value:,}")
+    if isinstance(value, date):
+        cell.value = value
+        cell.number_format = NUMBER_FORMATS["date"]
+        return 10
+    if value is None:
+        return 0
+    # A text cell is stored as text, never as a formula, and defused for when it is copied elsewhere.
+    cell.value = defuse(str(value))
+    cell.data_type = "s"
+    return sum(2 if CJK_RUN.match(char) else 1 for char in str(value))
+
+
+def _sheet(workbook: Workbook, name: str, used: set[str]) -> object:
+    title = SHEET_NAME_FORBIDDEN.sub(" ", name)[:31] or "Sheet"
+    candidate, number = title, 2
+    while candidate.lower() in used:
+        candidate = f"{title[:28]} {number}"
+        number += 1
+    used.add(candidate.lower())
+    return workbook.create_sheet(candidate)
+
+
+def _header(sheet: object, labels: list[str]) -> list[int]:
+    for index, label in enumerate(labels, start=1):
+        cell = sheet.cell(row=1, column=index, value=defuse(label))
+        cell.data_type = "s"
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    return [min(max(len(label), 8), 40) for label in labels]
+
+
+def _widths(sheet: object, widths: list[int]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
+
+
+def xlsx_bytes(document: Document) -> bytes:
+    """The document's key figures and tables as sheets of a workbook, after a sheet saying what it is."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.title = document.title
+    workbook.properties.creator = gettext("Green electricity portal")
+    used: set[str] = set()
+    about = _sheet(workbook, gettext("About"), used)
+    widths = _header(about, [gettext("Item"), gettext("Value")])
+    for row, (label, value) in enumerate([(gettext("Title"), document.title), *document.about], start=2):
+        widths = [
+            max(widths[0], _write_cell(about, row, 1, label, "text", 0)),
+            max(widths[1], _write_cell(about, row, 2, value, "text", 0)),
+        ]
+    _widths(about, widths)
+    for block in document.blocks:
+        if isinstance(block, KeyFigures):
+            sheet = _sheet(workbook, block.sheet, used)
+            widths = _header(sheet, [gettext("Figure"), gettext("Value"), gettext("Unit"), gettext("Note")])
+            for row, figure in enumerate(block.figures, start=2):
+                cells = [
+                    (figure.label, "text", 0),
+                    (figure.value, figure.kind, figure.decimals),
+                    (figure.unit, "text", 0),
+                    (figure.note, "text", 0),
+                ]
+                for column, (value, kind, decimals) in enumerate(cells, start=1):
+                    widths[column - 1] = max(widths[column - 1], _write_cell(sheet, row, column, value, kind, decimals))
+            _widths(sheet, widths)
+        elif isinstance(block, Table):
+            sheet = _sheet(workbook, block.sheet, used)
+            widths = _header(sheet, [column.label for column in block.columns])
+            for row, values in enumerate(block.rows, start=2):
+                for column, (value, spec) in enumerate(zip(values, block.columns, strict=True), start=1):
+                    widths[column - 1] = max(
+                        widths[column - 1], _write_cell(sheet, row, column, value, spec.kind, spec.decimals)
+                    )
+            _widths(sheet, widths)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
