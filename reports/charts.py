@@ -129,15 +129,8 @@ def bar_line_chart_svg(
     return "".join(parts)
 
 
-def _bar_parts(
-    frame: _Frame,
-    years: Sequence[int],
-    bars: Sequence[Decimal],
-    label: str,
-    number_format: Callable[[Decimal], str],
-    axis: Axis | None = None,
-) -> list[str]:
-    axis = axis or axis_for(bars)
+def _left_axis_parts(frame: _Frame, axis: Axis, label: str, number_format: Callable[[Decimal], str]) -> list[str]:
+    """The value axis on the left: grid lines with their tick values, the axis line and its title."""
     plot_right, plot_bottom = frame.width - frame.right, frame.top + frame.plot_height
     parts = []
     for tick in axis.ticks:
@@ -151,6 +144,20 @@ def _bar_parts(
         f'<text transform="translate(14 {frame.top + frame.plot_height / 2:.1f}) rotate(-90)" text-anchor="middle" '
         f'class="axis-label">{escape(label)}</text>'
     )
+    return parts
+
+
+def _bar_parts(
+    frame: _Frame,
+    years: Sequence[int],
+    bars: Sequence[Decimal],
+    label: str,
+    number_format: Callable[[Decimal], str],
+    axis: Axis | None = None,
+) -> list[str]:
+    axis = axis or axis_for(bars)
+    plot_right, plot_bottom = frame.width - frame.right, frame.top + frame.plot_height
+    parts = _left_axis_parts(frame, axis, label, number_format)
     # Bars from zero: up for a positive value, down for a negative one.
     zero = frame.y_of(Decimal(0), axis)
     for index, value in enumerate(bars):
@@ -253,17 +260,7 @@ def waterfall_chart_svg(
         f'width="100%" font-family="sans-serif" font-size="12" role="img" aria-label="{name}"><title>{name}</title>'
     ]
     plot_right, plot_bottom = frame.width - frame.right, frame.top + frame.plot_height
-    for tick in axis.ticks:
-        y = frame.y_of(tick, axis)
-        parts.append(
-            f'<line x1="{frame.left}" y1="{y:.1f}" x2="{plot_right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
-            f'<text x="{frame.left - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{escape(number_format(tick))}</text>'
-        )
-    parts.append(
-        f'<line x1="{frame.left}" y1="{frame.top}" x2="{frame.left}" y2="{plot_bottom}" stroke="{AXIS_COLOUR}"/>'
-        f'<text transform="translate(14 {frame.top + frame.plot_height / 2:.1f}) rotate(-90)" text-anchor="middle" '
-        f'class="axis-label">{escape(value_label)}</text>'
-    )
+    parts += _left_axis_parts(frame, axis, value_label, number_format)
     zero = frame.y_of(Decimal(0), axis)
     # (from, to, colour) of each bar: the totals stand on zero, the changes float.
     bars = [(Decimal(0), totals[0], AXIS_COLOUR)]

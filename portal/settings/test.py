@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import DATABASES, VAR_DIR
+from portal.settings.base import DATABASES, VAR_DIR, filesystem_broker_options
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -31,14 +31,7 @@ if CELERY_BROKER_URL == "filesystem://":
     # The suite's own queue, so that a `make run` worker on the same checkout never takes test jobs;
     # one per suite run, handed to the worker processes a test starts through the environment.
     _queue = Path(os.environ.setdefault("PORTAL_TEST_BROKER_DIR", str(VAR_DIR / f"test-broker-{os.getpid()}")))
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue / "queue"),
-        "data_folder_out": str(_queue / "queue"),
-        "control_folder": str(_queue / "control"),
-        "store_processed": False,
-    }
-    for _folder in ("queue", "control"):
-        (_queue / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(_queue)
 
 # Static files straight from the apps, without `collectstatic`.
 WHITENOISE_AUTOREFRESH = True
