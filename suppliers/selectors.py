@@ -102,8 +102,6 @@ def supplier_figures_by_year(supplier: Supplier) -> QuerySet:
 
 # --- Review: data-quality flags of submissions waiting for a decision --------------------------
 
-YOY_RATIO = 5
-
 
 def submission_flags(submission_ids: list[int]) -> dict[int, list[str]]:
     """The data-quality problems of each submission, before anyone approves it (calculation.md's
@@ -118,6 +116,7 @@ def submission_flags(submission_ids: list[int]) -> dict[int, list[str]]:
     from django.conf import settings
     from django.db.models import Sum
 
+    from reports.calculation.rollup import yoy_outlier
     from reports.selectors import duplicate_batch_ids
 
     flags: dict[int, list[str]] = {pk: [] for pk in submission_ids}
@@ -160,12 +159,8 @@ def submission_flags(submission_ids: list[int]) -> dict[int, list[str]]:
         pending[key] = pending.get(key, 0) + added
     for (submission_id, site_id, year), added in pending.items():
         years = history.get(site_id, {})
-        current = added + years.get(year, 0)
-        earlier = [y for y in years if y < year]
-        if earlier and years[max(earlier)] > 0:
-            previous = years[max(earlier)]
-            if current > YOY_RATIO * previous or current * YOY_RATIO < previous:
-                flags[submission_id].append("yoy_outlier")
+        if yoy_outlier(year, added + years.get(year, 0), years):  # the roll-up's own rule
+            flags[submission_id].append("yoy_outlier")
     for submission_id, _site, year, supplier_id, _total, _status in rows:
         if year != settings.BASELINE_YEAR and supplier_id not in with_baseline:
             flags[submission_id].append("no_baseline")

@@ -164,15 +164,26 @@ class RollupOutcome:
             return (self.total("green_reduction") - reported.tco2e) / reported.tco2e * 100
 
 
-def _yoy_flag(site_year: SiteYear, history: dict[int, Decimal]) -> Flag | None:
-    earlier = [y for y in history if y < site_year.year]
+def yoy_outlier(year: int, current: Decimal, history: dict[int, Decimal]) -> tuple[int, Decimal] | None:
+    """calculation.md's yoy_outlier rule: `current` (a site's E in `year`) is over 5 times, or under
+    1/5 of, its E in the newest earlier year in `history` (when that E > 0). Returns that year and
+    its E when the rule fires, else None."""
+    earlier = [y for y in history if y < year]
     if not earlier:
         return None
     previous_year = max(earlier)
     previous = history[previous_year]
-    current = site_year.electricity_mwh
     if previous <= 0 or not (current > YOY_RATIO * previous or current * YOY_RATIO < previous):
         return None
+    return previous_year, previous
+
+
+def _yoy_flag(site_year: SiteYear, history: dict[int, Decimal]) -> Flag | None:
+    current = site_year.electricity_mwh
+    outlier = yoy_outlier(site_year.year, current, history)
+    if outlier is None:
+        return None
+    previous_year, previous = outlier
     return Flag(
         "yoy_outlier",
         site_year.supplier_code,
