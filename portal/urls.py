@@ -31,5 +31,6 @@ urlpatterns = [
         name="reports_file_download",
     ),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("", include("suppliers.urls")),
 ]

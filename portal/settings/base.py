@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "suppliers",
     "reports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files served from here, not from a CDN (CSP)
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +234,51 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- The API (/api/v1/, Django REST framework) ---------------------------------------------
+# Token authentication only (no session, so no CSRF); JSON only (the browsable API's inline
+# script would break the CSP; Swagger UI at /api/v1/docs/ is the documentation).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenScopeRateThrottle"],
+    # Per token for a token's scope, per client address for the anonymous schema and docs.
+    "DEFAULT_THROTTLE_RATES": {
+        "supplier_write": env.str("API_RATE_SUPPLIER", default="600/hour"),
+        "staff_read": env.str("API_RATE_STAFF", default="3600/hour"),
+        "anon": env.str("API_RATE_ANONYMOUS", default="300/hour"),
+    },
+    # The client address is REMOTE_ADDR unless proxies are declared (never a header a client forges).
+    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS is 405, not an undocumented description of each view
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Green electricity reporting API",
+    "DESCRIPTION": (
+        "Suppliers' systems send their figures (supplier tokens); the company's reporting tools read "
+        "the roll-up (staff tokens). Send `Authorization: Bearer <token>`; tokens are made and revoked "
+        "on the portal's page /api/tokens/."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "suppliers.models.Submission.Status",
+        "RunStatusEnum": "reports.models.RollupRun.Status",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- The portal's own settings ---------------------------------------------------------
 BASELINE_YEAR = env.int("BASELINE_YEAR", default=2019)

@@ -1,0 +1,67 @@
+"""Every error of the API as JSON: `detail`, and for invalid input `errors`, one entry per problem
+naming the line (its index in `lines` and its site), the field and the reason."""
+
+from collections.abc import Iterator
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+NON_FIELD = "non_field_errors"
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("Someone else changed this since you read it.")
+    default_code = "conflict"
+
+
+def _leaves(detail: object, path: tuple) -> Iterator[tuple[tuple, str]]:
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            yield from _leaves(value, (*path, key))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            for item in detail:
+                yield path, str(item)
+        else:
+            for index, item in enumerate(detail):
+                yield from _leaves(item, (*path, index))
+    else:
+        yield path, str(detail)
+
+
+def problems_list(detail: object, data: object) -> list[dict]:
+    """DRF's nested error detail as a flat list of {line, site, field, message}."""
+    lines = data.get("lines") if isinstance(data, dict) else None
+    problems = []
+    for path, message in _leaves(detail, ()):
+        line = site = None
+        rest = list(path)
+        if len(rest) >= 2 and rest[0] == "lines" and isinstance(rest[1], int):
+            line, rest = rest[1], rest[2:]
+            row = lines[line] if isinstance(lines, list) and line < len(lines) else None
+            if isinstance(row, dict) and isinstance(row.get("site"), str):
+                site = row["site"]
+        names = [str(part) for part in rest if part != NON_FIELD]
+        problems.append({"line": line, "site": site, "field": ".".join(names) or None, "message": message})
+    return problems
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        # A service's refusal (a period that overlaps, a submission no longer editable, a bad file).
+        exc = ValidationError({NON_FIELD: exc.messages})
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, ValidationError):
+        request = context.get("request")
+        data = getattr(request, "_full_data", None)
+        response.data = {
+            "detail": _("The request was refused and nothing was changed; its problems are listed in “errors”."),
+            "errors": problems_list(exc.detail, data),
+        }
+    return response
