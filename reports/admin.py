@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_celery_results.admin import TaskResultAdmin as CeleryTaskResultAdmin
+from django_celery_results.models import TaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from reports.models import (
@@ -210,3 +212,52 @@ class EmailLogAdmin(ReadOnlyAdmin):
     @admin.display(description=_("error"))
     def short_error(self, log: EmailLog) -> str:
         return log.error if len(log.error) < 80 else log.error[:77] + "…"
+
+
+# --- Background jobs: what each task did, above all the failed ones --------------------------------
+# django-celery-results registers an editable, deletable admin of its own; staff read these records
+# but never change them, and see at a glance why a job failed and how often it was tried.
+if admin.site.is_registered(TaskResult):
+    admin.site.unregister(TaskResult)
+
+
+def _stored_json(text: str | None) -> object:
+    try:
+        return json.loads(text or "null")
+    except ValueError:
+        return None
+
+
+@admin.register(TaskResult)
+class TaskResultAdmin(ReadOnlyAdmin, CeleryTaskResultAdmin):
+    list_display = ("date_done", "task_name", "status", "retries", "short_error", "worker")
+    list_filter = ("status", "task_name", "date_done")
+    fieldsets = None
+    fields = (
+        "task_id", "task_name", "status", "retries", "error", "task_args", "task_kwargs", "worker",
+        "date_created", "date_started", "date_done", "traceback",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> tuple[str, ...]:
+        return self.readonly_fields
+
+    @admin.display(description=_("retries"))
+    def retries(self, result: TaskResult) -> int | str:
+        """Stored by portal.celery on every attempt: 0 for a job that ran once."""
+        meta = _stored_json(result.meta)
+        return meta.get("retries", "—") if isinstance(meta, dict) else "—"
+
+    @admin.display(description=_("error"))
+    def error(self, result: TaskResult) -> str:
+        stored = _stored_json(result.result)
+        if not isinstance(stored, dict) or "exc_type" not in stored:
+            return "—"
+        message = stored.get("exc_message")
+        message = " ".join(str(part) for part in message) if isinstance(message, list) else str(message or "")
+        return f"{stored['exc_type']}: {message}".strip().rstrip(":")
+
+    @admin.display(description=_("error"))
+    def short_error(self, result: TaskResult) -> str:
+        error = self.error(result)
+        return error if len(error) < 80 else error[:77] + "…"

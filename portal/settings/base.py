@@ -213,9 +213,14 @@ def filesystem_broker_options(folder: Path) -> dict:
     }
 
 
+# Seconds after which Redis hands a delivered but unacknowledged task (its worker died) to another
+# worker. Longer than any task's time limit, or a slow task would be run twice at once.
+BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+if BROKER_VISIBILITY_TIMEOUT < 1:
+    raise ImproperlyConfigured(f"CELERY_VISIBILITY_TIMEOUT must be at least 1 second, not {BROKER_VISIBILITY_TIMEOUT}.")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 else:
     # kombu's filesystem transport: a broker that needs no server, for the embedded defaults.
     CELERY_BROKER_URL = "filesystem://"

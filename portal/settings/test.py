@@ -24,6 +24,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that a real worker process started by a test sees the same data;
     # one per test process, so that two runs of the suite on one checkout never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+if os.environ.get("PORTAL_TEST_SQLITE_TIMEOUT") and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # tests/reliability: a worker that gives up on a locked database quickly, to show it retries.
+    DATABASES["default"]["OPTIONS"]["timeout"] = env.float("PORTAL_TEST_SQLITE_TIMEOUT")
+# Test-only task modules a worker started by a test imports (tests/reliability/worker_hooks.py: a
+# poison task, a pause inside a roll-up's transaction); never set outside the suite.
+CELERY_IMPORTS = tuple(env.list("PORTAL_TEST_TASK_MODULES", default=[]))
 # Short, but long enough that a burst of approvals in a test is coalesced into one run.
 ROLLUP_COALESCE_SECONDS = 2
 
