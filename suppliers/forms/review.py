@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SubmissionFileForm(forms.Form):
-    file = forms.FileField(label=_("Submission file (CSV or XLSX)"))
+    # An empty file is refused by the import, with the same message as on every other path.
+    file = forms.FileField(label=_("Submission file (CSV or XLSX)"), allow_empty_file=True)
     approve = forms.BooleanField(label=_("Approve the imported lines (data already checked by staff)"), required=False)
 
 

@@ -10,6 +10,7 @@ UPLOAD_EXTENSIONS = (".csv", ".xlsx")
 class SubmissionUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Submission file (CSV or XLSX)"),
+        allow_empty_file=True,  # refused by the import, with the same message as on every other path
         widget=forms.FileInput(attrs={"accept": ",".join(UPLOAD_EXTENSIONS)}),
     )
 

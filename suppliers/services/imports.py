@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -44,6 +44,7 @@ MAX_LINE_MWH = Decimal("100000000")  # 100 TWh: far above the largest plant; a b
 _NUMBER = re.compile(r"^\+?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _BATCH_ID = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,99}$")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel reads as the start of a formula
 
 
 @dataclass
@@ -97,10 +98,14 @@ def number_parse(text: str) -> Decimal:
 
 def quantity_parse(text: str, unit: str) -> Decimal:
     """A quantity typed in `unit`, in MWh."""
-    mwh = to_mwh(number_parse(text), unit)
+    amount = number_parse(text)
+    # Converted exactly: rounded to the context's 28 digits, 1000.000…0001 would pass as 1000.
+    with localcontext(prec=len(amount.as_tuple().digits) + 8):
+        mwh = to_mwh(amount, unit)
     # Size first: quantize() of a number with more digits than the context holds raises.
     if mwh > MAX_LINE_MWH:
-        raise ValueError(_("%(value)s MWh is implausibly large for one site; check the unit") % {"value": f"{mwh:,}"})
+        shown = f"{mwh:,}" if mwh.adjusted() < 15 else f"{mwh:.3E}"  # not 400 digits in a message
+        raise ValueError(_("%(value)s MWh is implausibly large for one site; check the unit") % {"value": shown})
     if mwh != mwh.quantize(MWH_QUANTUM):
         raise ValueError(_("has more decimal places than 0.000001 MWh (1 Wh)"))
     return mwh
@@ -175,6 +180,9 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
     for column in ("supplier_name", "site_name"):
         if len(cells.get(column, "")) > MAX_NAME_LENGTH:
             problem(column, _("is longer than %(max)d characters") % {"max": MAX_NAME_LENGTH})
+        if cells.get(column, "").startswith(FORMULA_STARTS):
+            # A name goes into exports that people open in Excel, which would run it (CSV injection).
+            problem(column, _("must not start with =, +, - or @: a spreadsheet would run it as a formula"))
 
     supplier_code = cells.get("supplier_code", "")
     site_code = cells.get("site_code", "")
@@ -288,6 +296,17 @@ def submission_file_parse(*, table: Table) -> list[ParsedLine]:
     for number, cells in table.rows:
         if len(cells) > width and any(cells[width:]):
             problems.append(Problem(number, None, _("has more cells than the header has columns")))
+            continue
+        nameless = [i for i, name in enumerate(table.header) if not name and i < len(cells) and cells[i]]
+        if nameless:
+            problems += [
+                Problem(
+                    number,
+                    None,
+                    _("has a value in column %(number)d, which has no name in the header") % {"number": i + 1},
+                )
+                for i in nameless
+            ]
             continue
         line = _parse_row(number, dict(zip(table.header, cells, strict=False)), problems)
         if line is not None:

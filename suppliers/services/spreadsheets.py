@@ -71,14 +71,27 @@ def _decode(content: bytes) -> str:
         ) from None
 
 
+def _csv_error(error: csv.Error) -> str:
+    """The csv module's reason, told in the user's language where it is one people meet."""
+    reason = str(error)
+    if reason == "unexpected end of data":
+        return _('a quoted cell is not closed: a closing " is missing')
+    if reason.startswith("',' expected after '\"'"):
+        return _('a quote (") inside a quoted cell must be doubled ("")')
+    if reason.startswith("field larger than field limit"):
+        return _("a cell is longer than %(max)d characters") % {"max": csv.field_size_limit()}
+    return _("The CSV file cannot be read: %(error)s") % {"error": reason}
+
+
 def _read_csv(content: bytes) -> list[list[str]]:
     text = _decode(content)
+    rows: list[list[str]] = []
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), strict=True)]
+        rows.extend(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as error:
-        raise FileRefused(
-            [Problem(None, None, _("The CSV file cannot be read: %(error)s") % {"error": error})]
-        ) from None
+        # The row the reader was in: the next after those it read whole, numbered as the others.
+        raise FileRefused([Problem(len(rows) + 1, None, _csv_error(error))]) from None
+    return rows
 
 
 def _cell_text(value: object, number_format: str = "General") -> str:
