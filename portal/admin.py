@@ -1,11 +1,29 @@
 """The staff admin site: Django's admin behind a second factor (django-otp)."""
 
 from django.conf import settings
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class RevertNeedsChangePermission:
+    """django-simple-history's page of a past version saves the object when it is posted (a
+    revert), yet opens to anyone who may only *view* the object: on this site, posting it needs
+    the change permission, as the object's own change page does."""
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class PortalAdminSite(OTPAdminSite):
@@ -26,6 +44,22 @@ class PortalAdminSite(OTPAdminSite):
     @property
     def login_template(self) -> str | None:  # type: ignore[override]
         return "otp/admin111/login.html" if settings.STAFF_OTP_REQUIRED else None
+
+    def register(
+        self, model_or_iterable: object, admin_class: type[ModelAdmin] | None = None, **options: object
+    ) -> None:
+        """Every history admin registered here gets RevertNeedsChangePermission."""
+        if (
+            admin_class is not None
+            and issubclass(admin_class, SimpleHistoryAdmin)
+            and not issubclass(admin_class, RevertNeedsChangePermission)
+        ):
+            admin_class = type(
+                admin_class.__name__,
+                (RevertNeedsChangePermission, admin_class),
+                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def has_permission(self, request: HttpRequest) -> bool:
         if settings.STAFF_OTP_REQUIRED:

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -250,10 +250,12 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     def review_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Approve or return one submission from its page, with the version the reviewer saw:
         if someone else acted meanwhile, this reviewer gets a conflict message and nothing changes."""
+        if request.method != "POST":  # a decision is only ever posted (with its CSRF token)
+            return HttpResponseNotAllowed(["POST"])
         submission = self.get_object(request, str(object_id))
         if submission is None:
             raise Http404
-        if request.method != "POST" or not self.has_change_permission(request, submission):
+        if not self.has_change_permission(request, submission):
             raise PermissionDenied
         try:
             version = int(request.POST.get("version", ""))
