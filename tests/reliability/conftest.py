@@ -2,6 +2,7 @@
 Redis server of the test's own, and a TCP proxy that stands in for a database that goes away."""
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -17,7 +18,10 @@ import pytest
 import redis
 from django.conf import settings
 
+from reports.models import RollupFlag, RollupRun, RollupSiteResult, RollupSupplierResult
+from reports.tasks import rollup
 from tests.conftest import database_url_for_subprocess, free_port
+from tests.reports.test_worked_example import EXAMPLES, _differences, _load_example
 
 HOOKS_MODULE = "tests.reliability.worker_hooks"
 
@@ -28,6 +32,35 @@ def wait_until(condition: object, *, timeout: float, message: str, interval: flo
     while not condition():
         assert time.monotonic() < deadline, f"{message} (waited {timeout} s)"
         time.sleep(interval)
+
+
+# --- The worked example's data, and a run computed afresh to compare with ------------------------
+
+
+def stored_rows() -> dict[str, int]:
+    return {
+        "runs": RollupRun.objects.count(),
+        "supplier rows": RollupSupplierResult.objects.count(),
+        "site rows": RollupSiteResult.objects.count(),
+        "flags": RollupFlag.objects.count(),
+    }
+
+
+def load_example_without_its_queued_runs() -> None:
+    from portal.celery import app
+
+    _load_example()
+    app.control.purge()  # the imports' approvals queued roll-ups: this test sends its own
+
+
+def assert_equals_a_clean_run(run: RollupRun) -> None:
+    """The run equals one computed afresh in this process, rows and all, and the worked example."""
+    stored = run.result, stored_rows()
+    RollupRun.objects.all().delete()
+    clean = RollupRun.objects.get(pk=rollup.apply(kwargs={"year": 2024, "trigger": "clean"}, throw=True).get())
+    assert stored == (clean.result, stored_rows())
+    expected = json.loads((EXAMPLES / "expected-rollup-2024.json").read_text())
+    assert _differences(expected, clean.result) == []
 
 
 class Worker:
@@ -71,7 +104,7 @@ class Worker:
 
     def close(self) -> None:
         self.stop()
-        sys.stderr.write("---- worker log (tail) ----\n" + "\n".join(self.log_text().splitlines()[-40:]) + "\n")
+        sys.stderr.write("---- worker log (tail) ----\n" + "\n".join(self.log_text().splitlines()[-60:]) + "\n")
         self.log.close()
         os.unlink(self.log.name)
 

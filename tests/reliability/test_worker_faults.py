@@ -22,32 +22,21 @@ import pytest
 import redis
 from django.conf import settings
 
-from reports.models import RollupFlag, RollupRun, RollupSiteResult, RollupSupplierResult
+from reports.models import RollupRun
 from reports.services.rollups import rollup_request
 from reports.tasks import rollup
-from tests.reliability.conftest import WorkerStarter, wait_until
+from tests.reliability.conftest import (
+    WorkerStarter,
+    assert_equals_a_clean_run,
+    load_example_without_its_queued_runs,
+    stored_rows,
+    wait_until,
+)
 from tests.reliability.worker_hooks import PAUSED
-from tests.reports.test_worked_example import EXAMPLES, _differences, _load_example
 
 pytestmark = pytest.mark.worker
 
 VISIBILITY_TIMEOUT = 3  # seconds; production's is an hour (CELERY_VISIBILITY_TIMEOUT)
-
-
-def _stored_rows() -> dict[str, int]:
-    return {
-        "runs": RollupRun.objects.count(),
-        "supplier rows": RollupSupplierResult.objects.count(),
-        "site rows": RollupSiteResult.objects.count(),
-        "flags": RollupFlag.objects.count(),
-    }
-
-
-def _load_example_without_its_queued_runs() -> None:
-    from portal.celery import app
-
-    _load_example()
-    app.control.purge()  # the imports' approvals queued roll-ups: this test sends its own
 
 
 def _pause_dir(hook_dir: Path) -> Path:
@@ -62,24 +51,14 @@ def _kill_mid_write(pause: Path, kill: object) -> int:
     wait_until((pause / PAUSED).exists, timeout=60, message="the roll-up never reached its transaction")
     pid = int((pause / PAUSED).read_text())
     empty = {"runs": 0, "supplier rows": 0, "site rows": 0, "flags": 0}
-    assert _stored_rows() == empty, "a run still being written is visible to others"
+    assert stored_rows() == empty, "a run still being written is visible to others"
     kill(pid)
-    assert _stored_rows() == empty, "the killed run left rows behind"
+    assert stored_rows() == empty, "the killed run left rows behind"
     return pid
 
 
-def _assert_equals_a_clean_run(run: RollupRun) -> None:
-    """The run equals one computed afresh in this process, rows and all, and the worked example."""
-    stored = run.result, _stored_rows()
-    RollupRun.objects.all().delete()
-    clean = RollupRun.objects.get(pk=rollup.apply(kwargs={"year": 2024, "trigger": "clean"}, throw=True).get())
-    assert stored == (clean.result, _stored_rows())
-    expected = json.loads((EXAMPLES / "expected-rollup-2024.json").read_text())
-    assert _differences(expected, clean.result) == []
-
-
 def test_a_pool_process_killed_mid_rollup_is_run_again_at_once(start_worker: WorkerStarter, hook_dir: Path) -> None:
-    _load_example_without_its_queued_runs()
+    load_example_without_its_queued_runs()
     pause = _pause_dir(hook_dir)
     worker = start_worker(pool="prefork", PORTAL_TEST_PAUSE_DIR=str(pause))
     sent = rollup.apply_async(kwargs={"year": 2024, "trigger": "killed mid-run"})
@@ -98,13 +77,13 @@ def test_a_pool_process_killed_mid_rollup_is_run_again_at_once(start_worker: Wor
     attempts = [attempt for attempt in start_worker.attempts() if attempt[1] == sent.id]
     assert attempts == [("reports.rollup", sent.id, 0)] * 2, "started once, killed, started once more"
     assert worker.process.poll() is None, "the worker itself lived on"
-    _assert_equals_a_clean_run(run)
+    assert_equals_a_clean_run(run)
 
 
 def test_a_worker_killed_mid_rollup_leaves_nothing_half_written_and_the_run_is_made_again(
     start_worker: WorkerStarter, hook_dir: Path
 ) -> None:
-    _load_example_without_its_queued_runs()
+    load_example_without_its_queued_runs()
     pause = _pause_dir(hook_dir)
     timeout = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}
     worker = start_worker(PORTAL_TEST_PAUSE_DIR=str(pause), **timeout)
@@ -141,4 +120,4 @@ def test_a_worker_killed_mid_rollup_leaves_nothing_half_written_and_the_run_is_m
         wait_until(lambda: RollupRun.objects.filter(year=2024).exists(), timeout=60, message="no run was made")
         run = RollupRun.objects.get(year=2024)
         assert run.task_id and run.task_id != sent.id and run.trigger == "the next approval"
-    _assert_equals_a_clean_run(run)
+    assert_equals_a_clean_run(run)
