@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import APIView, exception_handler
 
 NON_FIELD = "non_field_errors"
 
@@ -18,6 +20,16 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = gettext_lazy("Someone else changed this since you read it.")
     default_code = "conflict"
+
+
+class UnknownEndpointView(APIView):
+    """Any other path under /api/v1/: a JSON 404 (Django's would be an HTML page)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
+        raise NotFound()
 
 
 def _leaves(detail: object, path: tuple) -> Iterator[tuple[tuple, str]]:
@@ -57,6 +69,13 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         # A service's refusal (a period that overlaps, a submission no longer editable, a bad file).
         exc = ValidationError({NON_FIELD: exc.messages})
     response = exception_handler(exc, context)
+    if (
+        response is not None
+        and response.status_code == status.HTTP_400_BAD_REQUEST
+        and not isinstance(exc, ValidationError)
+    ):
+        # A body that is not JSON, or not multipart: the same shape as any other refused request.
+        exc = ValidationError({NON_FIELD: [response.data["detail"]]})
     if response is not None and isinstance(exc, ValidationError):
         request = context.get("request")
         data = getattr(request, "_full_data", None)

@@ -1,8 +1,9 @@
 """/api/: the token page of the portal, and version 1 of the API with its schema and docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
+from api.errors import UnknownEndpointView
 from api.views import staff, supplier, tokens
 
 v1_patterns = [
@@ -20,6 +21,7 @@ v1_patterns = [
     path("runs/<int:run_id>/", staff.RunDetailView.as_view(), name="api_run"),
     path("runs/<int:run_id>/suppliers/", staff.RunSupplierListView.as_view(), name="api_run_suppliers"),
     path("runs/<int:run_id>/flags/", staff.RunFlagListView.as_view(), name="api_run_flags"),
+    re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="api_unknown"),  # newlines too
 ]
 
 urlpatterns = [

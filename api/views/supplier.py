@@ -3,14 +3,13 @@ found through the portal's access helpers, so another supplier's period or file 
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.errors import NON_FIELD, Conflict
 from api.permissions import SupplierWriteScope
@@ -25,6 +24,7 @@ from api.serializers import (
     SiteSerializer,
     SubmitSerializer,
 )
+from api.views.base import ApiView
 from suppliers.models import User
 from suppliers.selectors import (
     get_own_evidence_for_user,
@@ -43,12 +43,20 @@ from suppliers.services.submissions import (
 )
 
 TAGS = ["supplier"]
-READ_ERRORS = {401: DetailSerializer, 403: DetailSerializer, 429: DetailSerializer}
+EXAMPLE_LINE = {
+    "site": "A1", "unit": "kWh", "total_electricity": "1,250,000", "onsite_renewable": "180000",
+    "green_power_trading": "300000", "gec": "", "irec": "", "bmw_share_percent": "35", "certificate_ids": [],
+}  # fmt: skip
+LINES_EXAMPLE = OpenApiExample(
+    "Two sites", value={"version": 0, "lines": [EXAMPLE_LINE, {**EXAMPLE_LINE, "site": "A2"}]}
+)
+SUBMIT_EXAMPLE = OpenApiExample("Submit what is saved", value={"version": 2, "declaration": True})
+READ_ERRORS = {400: ProblemsSerializer, 401: DetailSerializer, 403: DetailSerializer, 429: DetailSerializer}
 ONE_ERRORS = {**READ_ERRORS, 404: DetailSerializer}
-WRITE_ERRORS = {**ONE_ERRORS, 400: ProblemsSerializer, 409: DetailSerializer, 415: DetailSerializer}
+WRITE_ERRORS = {**ONE_ERRORS, 409: DetailSerializer, 415: DetailSerializer}
 
 
-class SupplierApiView(APIView):
+class SupplierApiView(ApiView):
     permission_classes = [IsAuthenticated, SupplierWriteScope]
 
 
@@ -84,7 +92,7 @@ class PeriodDetailView(SupplierApiView):
 
 class PeriodLinesView(SupplierApiView):
     @extend_schema(
-        operation_id="period_lines_replace", tags=TAGS, request=LinesWriteSerializer,
+        operation_id="period_lines_replace", tags=TAGS, request=LinesWriteSerializer, examples=[LINES_EXAMPLE],
         responses={200: PeriodDetailSerializer, **WRITE_ERRORS},
         description=(
             "Makes `lines` the draft's lines for the period (a site left out has no line), as the period "
@@ -110,7 +118,7 @@ class PeriodLinesView(SupplierApiView):
 
 class PeriodSubmitView(SupplierApiView):
     @extend_schema(
-        operation_id="period_submit", tags=TAGS, request=SubmitSerializer,
+        operation_id="period_submit", tags=TAGS, request=SubmitSerializer, examples=[SUBMIT_EXAMPLE],
         responses={200: PeriodDetailSerializer, **WRITE_ERRORS},
         description=(
             "Submits the period's figures for review, with the declaration. With `lines`, saves them and "
@@ -162,7 +170,7 @@ class PeriodEvidenceView(SupplierApiView):
 
 class EvidenceDetailView(SupplierApiView):
     @extend_schema(
-        operation_id="evidence_delete", tags=TAGS, responses={204: None, **ONE_ERRORS, 400: ProblemsSerializer},
+        operation_id="evidence_delete", tags=TAGS, responses={204: None, **ONE_ERRORS},
         description="Removes a file from a draft or returned submission.",
     )  # fmt: skip
     def delete(self, request: Request, evidence_id: int) -> Response:

@@ -18,11 +18,16 @@ def _generous_rates(settings: SettingsWrapper) -> None:
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": GENEROUS_RATES}
 
 
+def raw_token(user: User) -> str:
+    """A new token of `user`, as shown once on the token page."""
+    _token, raw = api_token_create(user=user, name=f"{user.email} system", lifetime_days=90)
+    return raw
+
+
 def token_client(user: User | None) -> APIClient:
     client = APIClient()
     if user is not None:
-        _token, raw = api_token_create(user=user, name=f"{user.email} system", lifetime_days=90)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_token(user)}")
     return client
 
 
