@@ -14,7 +14,7 @@ from suppliers.forms.accounts import InviteUserForm
 from suppliers.forms.review import ReturnForm, SubmissionFileForm
 from suppliers.models import CertificateClaim, EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
 from suppliers.selectors import submission_flags
-from suppliers.services.accounts import supplier_user_invitation_send, supplier_user_invite
+from suppliers.services.accounts import supplier_user_invitation_send, supplier_user_invite, user_sessions_end
 from suppliers.services.imports import submissions_import
 from suppliers.services.spreadsheets import FileRefused
 from suppliers.services.submissions import StaleSubmission, submission_approve, submission_return
@@ -339,6 +339,11 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ("supplier",)
     actions = ["send_invitation_again"]
     change_list_template = "admin/suppliers/user/change_list.html"
+
+    def save_model(self, request: HttpRequest, obj: User, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            user_sessions_end(user=obj)  # a deactivated account is logged out everywhere at once
 
     def get_urls(self) -> list:
         custom = [path("invite/", self.admin_site.admin_view(self.invite_view), name="suppliers_user_invite")]

@@ -112,7 +112,7 @@ else:
 # --- Auth -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "suppliers.forms.accounts.PasswordLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -132,6 +132,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "suppliers/accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# The client's address behind that many reverse proxies (X-Forwarded-For read from the right), else REMOTE_ADDR.
+AXES_CLIENT_IP_CALLABLE = "suppliers.services.accounts.client_ip_address"
 # Staff sign in to the admin with a one-time password as a second factor (django-otp).
 STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Green electricity portal"

@@ -4,10 +4,25 @@ from collections.abc import Iterator
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from suppliers.models import Supplier, User
+
+
+class PasswordLengthValidator(MinimumLengthValidator):
+    """Django's minimum length, with its error in a wording that has a Chinese translation: Django
+    5.2 changed its own message to one its Simplified Chinese catalogue lacks, so a supplier
+    choosing a short password was told so in English."""
+
+    def get_error_message(self) -> str:
+        return ngettext(
+            "This password is too short. It must contain at least %(min_length)d character.",
+            "This password is too short. It must contain at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
 
 
 class EmailAuthenticationForm(AuthenticationForm):

@@ -5,15 +5,19 @@ link to choose a password. The link is a password-reset token: it stops working 
 password is set (the token is derived from the password hash) or after PASSWORD_RESET_TIMEOUT.
 """
 
+import ipaddress
 import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -113,3 +117,46 @@ def user_language_set(*, user: User, language: str) -> User:
         user.full_clean(exclude=["password"])
         user.save(update_fields=["language"])
     return user
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Ends every session the user is logged in with (database sessions); returns how many."""
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def user_deactivate(*, user: User) -> User:
+    """Switches the account off: it can no longer log in, and its open sessions end at once."""
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        user_sessions_end(user=user)
+    logger.info("%s was deactivated", user.email)
+    return user
+
+
+def client_ip_address(request: HttpRequest) -> str | None:
+    """The address a login attempt comes from, for the lockout (settings.AXES_CLIENT_IP_CALLABLE).
+
+    Without reverse proxies it is REMOTE_ADDR and X-Forwarded-For is ignored (a client writes what
+    it likes there). Behind AXES_IPWARE_PROXY_COUNT proxies, REMOTE_ADDR is the nearest proxy's, so
+    every office would share one address and a lockout would become a lockout by username alone:
+    the client is the address the outermost proxy appended, that many entries from the right of
+    X-Forwarded-For; whatever stands to its left was written by the client and is not trusted.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
+    if not proxies:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote  # the request did not come through every proxy
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote
