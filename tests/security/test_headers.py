@@ -1,5 +1,6 @@
 """Every page carries the security headers; production settings add HSTS and secure cookies."""
 
+import json
 import os
 import subprocess
 import sys
@@ -53,9 +54,128 @@ def test_production_settings_pass_check_deploy() -> None:
 
 @pytest.mark.parametrize(
     ("env", "message"),
-    [({"SECRET_KEY": ""}, "SECRET_KEY"), ({"SECRET_KEY": "z" * 60, "DEBUG": "true"}, "DEBUG must be off")],
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "z" * 60, "DEBUG": "true"}, "DEBUG must be off"),
+    ],
 )
 def test_production_settings_refuse_a_default_key_or_debug(env: dict[str, str], message: str) -> None:
     result = _production_check(env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_check_deploy_fails_on_a_warning() -> None:
+    """The check above can fail: the same command on settings without HSTS reports it and exits non-zero."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr  # SECURE_HSTS_SECONDS not set
+
+
+# A process running on the production settings: the login page through the whole middleware stack,
+# a session, a CSRF cookie and a language cookie as the portal sets them. It needs no database (the
+# session is stored in a signed cookie here only so as to be written without one: its cookie's
+# attributes come from the same SESSION_COOKIE_* settings).
+PRODUCTION_PROBE = """
+import json, django
+from django.conf import settings
+settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+django.setup()
+from django.test import Client
+from django.urls import reverse
+
+def cookie(response, name):
+    morsel = response.cookies[name]
+    return {"secure": bool(morsel["secure"]), "httponly": bool(morsel["httponly"]), "samesite": morsel["samesite"]}
+
+client = Client()
+plain = client.get(reverse("login"))
+page = client.get(reverse("login"), secure=True)
+language = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"}, secure=True)
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
+from django.test import RequestFactory
+def view(request):
+    request.session["seen"] = True
+    return HttpResponse()
+session = SessionMiddleware(view)(RequestFactory().get("/", secure=True))
+print(json.dumps({
+    "plain": [plain.status_code, plain.get("Location")],
+    "status": page.status_code,
+    "headers": {name: page.get(name) for name in ("Strict-Transport-Security", "Content-Security-Policy",
+        "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy")},
+    "csrf": cookie(page, settings.CSRF_COOKIE_NAME),
+    "session": cookie(session, settings.SESSION_COOKIE_NAME),
+    "language": cookie(language, settings.LANGUAGE_COOKIE_NAME),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def production_response() -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_PROBE],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "SECRET_KEY": "p" * 64,
+            "ALLOWED_HOSTS": "testserver",
+            "DEBUG": "false",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_redirects_plain_http_to_https(production_response: dict) -> None:
+    status, location = production_response["plain"]
+    assert status == 301 and location.startswith("https://")
+
+
+def test_production_sends_hsts_for_a_year_with_subdomains(production_response: dict) -> None:
+    assert production_response["status"] == 200
+    hsts = production_response["headers"]["Strict-Transport-Security"]
+    assert hsts == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_production_pages_carry_the_csp_and_the_other_headers(production_response: dict) -> None:
+    headers = production_response["headers"]
+    policy = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";") if part.strip())
+    assert policy["script-src"] == "'self'" and "unsafe" not in policy["script-src"]
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("name", ["session", "csrf", "language"])
+def test_production_cookies_are_secure_httponly_and_same_site(production_response: dict, name: str) -> None:
+    assert production_response[name] == {"secure": True, "httponly": True, "samesite": "Lax"}
+
+
+def test_the_language_cookie_set_at_login_follows_the_cookie_settings(alice, client: Client, settings) -> None:
+    settings.LANGUAGE_COOKIE_SECURE = True
+    settings.LANGUAGE_COOKIE_HTTPONLY = True
+    response = client.post(reverse("login"), {"username": alice.email, "password": "correct horse battery staple"})
+    morsel = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert morsel["secure"] and morsel["httponly"] and morsel["samesite"] == "Lax"
+
+
+def test_the_test_settings_cookies_are_httponly_and_same_site(alice, client: Client) -> None:
+    """Outside production (plain http) cookies cannot be Secure, but keep HttpOnly and SameSite."""
+    response = client.post(reverse("login"), {"username": alice.email, "password": "correct horse battery staple"})
+    session = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert session["httponly"] and session["samesite"] == "Lax"
