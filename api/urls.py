@@ -21,11 +21,12 @@ v1_patterns = [
     path("runs/<int:run_id>/", staff.RunDetailView.as_view(), name="api_run"),
     path("runs/<int:run_id>/suppliers/", staff.RunSupplierListView.as_view(), name="api_run_suppliers"),
     path("runs/<int:run_id>/flags/", staff.RunFlagListView.as_view(), name="api_run_flags"),
-    re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="api_unknown"),  # newlines too
 ]
 
 urlpatterns = [
     path("tokens/", tokens.token_list, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", tokens.token_revoke, name="api_token_revoke"),
     path("v1/", include(v1_patterns)),
+    # Any other path under /api/ is a JSON 404 (Django's would be an HTML page); newlines too.
+    re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="api_unknown"),
 ]

@@ -1,6 +1,7 @@
 """schemathesis against the OpenAPI schema, through the WSGI application: no 500, no response
 that breaks the schema, on every operation, with a bounded number of generated requests."""
 
+import os
 from collections.abc import Callable
 
 import pytest
@@ -18,6 +19,8 @@ from tests.api.conftest import raw_token
 from tests.factories import EmissionFactorFactory, LineFactory, SiteFactory, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
+# Generated requests per operation and phase: bounded for `make test`; API_FUZZ_EXAMPLES=500 digs deeper.
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "15"))
 
 
 class InTestTransaction:
@@ -63,7 +66,7 @@ def world(alice: User, staff_reader: User, period: ReportingPeriod) -> dict:
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case: schemathesis.Case, world: dict) -> None:
     if case.meta is None or case.meta.generation.mode == GenerationMode.POSITIVE:
         # Valid requests reach the real period and run; invalid ones keep their generated path.
