@@ -6,13 +6,14 @@ is written. Importing the same row again (same supplier, site and period) replac
 
 import re
 import unicodedata
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, localcontext
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -553,7 +554,7 @@ def _write(
         bulk_update_with_history(list(renamed.values()), Site, ["name"], batch_size=2000, default_user=user)
 
     periods: dict[Period, ReportingPeriod] = {}
-    for period in {line.period for line in lines}:
+    for period in sorted({line.period for line in lines}):  # one order for every import: no deadlock
         # A period first seen in a file is recorded closed: staff open the periods suppliers are
         # asked to report for, with their due dates.
         periods[period], _created = ReportingPeriod.objects.get_or_create(
@@ -642,6 +643,23 @@ def _write(
     return result
 
 
+SUPPLIER_IMPORT_LOCK = 7301  # the first key of the advisory locks below: this module's number
+
+
+def _suppliers_lock(codes: set[str]) -> None:
+    """On PostgreSQL, waits for the other imports of any of these suppliers (new ones included,
+    which no row lock can cover) and holds them off until this transaction ends. The locks are
+    taken in one order, that of their keys, so two imports never wait for each other."""
+    if connection.vendor != "postgresql" or not codes:
+        return
+    keys = sorted({zlib.crc32(code.encode()) - 2**31 for code in codes})  # an int4 per code
+    with connection.cursor() as cursor:
+        # unnest yields the sorted keys in order, so the locks are taken in that order.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, key) FROM unnest(%s::int[]) AS key", [SUPPLIER_IMPORT_LOCK, keys]
+        )
+
+
 def submissions_import(
     *, content: bytes, filename: str, approve: bool = False, user: AbstractBaseUser | None = None,
     restrict_to_supplier: Supplier | None = None, as_draft: bool = False, dry_run: bool = False,
@@ -660,6 +678,7 @@ def submissions_import(
     lines = submission_file_parse(table=table)
     try:
         with transaction.atomic():
+            _suppliers_lock({line.supplier_code for line in lines})
             check = _Check(lines, restrict_to_supplier, as_draft=as_draft)
             suppliers, sites = check.run()
             if check.problems:
@@ -676,8 +695,11 @@ def submissions_import(
                 )
             result = _write(lines, suppliers, sites, approve=approve, as_draft=as_draft, user=user)
             result.parsed, result.replacing_rows = lines, check.replacing_rows
-    except IntegrityError:
-        # Another import created the same supplier, site or line between our check and write.
+    except (IntegrityError, OperationalError) as error:
+        # Another import created the same supplier, site or line between our check and write, or
+        # (new suppliers' USCCs given crosswise) PostgreSQL broke a deadlock by cancelling this one.
+        if isinstance(error, OperationalError) and getattr(error.__cause__, "sqlstate", None) != "40P01":
+            raise
         raise FileRefused(
             [
                 Problem(
