@@ -37,12 +37,14 @@ def wait_until(condition: object, *, timeout: float, message: str, interval: flo
 # --- The worked example's data, and a run computed afresh to compare with ------------------------
 
 
-def stored_rows() -> dict[str, int]:
+def stored_rows(run: RollupRun | None = None) -> dict[str, int]:
+    """How many runs, supplier rows, site rows and flags are stored (of `run` only, if given)."""
+    of_run = {"run": run} if run is not None else {}
     return {
-        "runs": RollupRun.objects.count(),
-        "supplier rows": RollupSupplierResult.objects.count(),
-        "site rows": RollupSiteResult.objects.count(),
-        "flags": RollupFlag.objects.count(),
+        "runs": RollupRun.objects.filter(**({"pk": run.pk} if run is not None else {})).count(),
+        "supplier rows": RollupSupplierResult.objects.filter(**of_run).count(),
+        "site rows": RollupSiteResult.objects.filter(**of_run).count(),
+        "flags": RollupFlag.objects.filter(**of_run).count(),
     }
 
 
@@ -55,10 +57,10 @@ def load_example_without_its_queued_runs() -> None:
 
 def assert_equals_a_clean_run(run: RollupRun) -> None:
     """The run equals one computed afresh in this process, rows and all, and the worked example."""
-    stored = run.result, stored_rows()
+    stored = run.result, stored_rows(run)
     RollupRun.objects.all().delete()
     clean = RollupRun.objects.get(pk=rollup.apply(kwargs={"year": 2024, "trigger": "clean"}, throw=True).get())
-    assert stored == (clean.result, stored_rows())
+    assert stored == (clean.result, stored_rows(clean))
     expected = json.loads((EXAMPLES / "expected-rollup-2024.json").read_text())
     assert _differences(expected, clean.result) == []
 
@@ -66,12 +68,15 @@ def assert_equals_a_clean_run(run: RollupRun) -> None:
 class Worker:
     """One `celery worker` process on the test database, with the test-only hooks imported."""
 
-    def __init__(self, env: dict[str, str], pool: str) -> None:
+    def __init__(self, env: dict[str, str], pool: str, command: tuple[str, ...] = ()) -> None:
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115 - read at teardown
         pool_args = ["--pool=solo"] if pool == "solo" else ["--pool=prefork", "--concurrency=1"]
+        command = command or (
+            "worker", *pool_args, "--loglevel=INFO", "--without-mingle", "--without-gossip",
+            "--hostname=reliability-worker@%h",
+        )  # fmt: skip
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", *pool_args, "--loglevel=INFO",
-             "--without-mingle", "--without-gossip", "--hostname=reliability-worker@%h"],
+            [sys.executable, "-m", "celery", "-A", "portal", *command],
             cwd=settings.BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
@@ -114,20 +119,32 @@ class WorkerStarter:
         self.hook_dir = hook_dir
         self.started: list[Worker] = []
 
-    def __call__(self, *, pool: str = "solo", ready: bool = True, **extra_env: str) -> Worker:
-        env = dict(
-            os.environ,
-            DJANGO_SETTINGS_MODULE="portal.settings.test",
-            DATABASE_URL=database_url_for_subprocess(),
-            PORTAL_TEST_TASK_MODULES=HOOKS_MODULE,
-            PORTAL_TEST_HOOK_DIR=str(self.hook_dir),
+    def _env(self, extra_env: dict[str, str]) -> dict[str, str]:
+        return (
+            dict(
+                os.environ,
+                DJANGO_SETTINGS_MODULE="portal.settings.test",
+                DATABASE_URL=database_url_for_subprocess(),
+                PORTAL_TEST_TASK_MODULES=HOOKS_MODULE,
+                PORTAL_TEST_HOOK_DIR=str(self.hook_dir),
+            )
+            | extra_env
         )
-        env.update(extra_env)
-        worker = Worker(env, pool)
+
+    def __call__(self, *, pool: str = "solo", ready: bool = True, **extra_env: str) -> Worker:
+        worker = Worker(self._env(extra_env), pool)
         self.started.append(worker)
         if ready:
             worker.wait_ready()
         return worker
+
+    def beat(self, **extra_env: str) -> Worker:
+        """`celery beat` on the schedule in the test database (django-celery-beat's scheduler)."""
+        schedule_file = self.hook_dir / "celerybeat-schedule"
+        command = ("beat", "--loglevel=INFO", f"--schedule={schedule_file}", "--max-interval=1")
+        beat = Worker(self._env(extra_env), "solo", command)
+        self.started.append(beat)
+        return beat
 
     def attempts(self) -> list[tuple[str, str, int]]:
         """(task name, task id, retries) of every task attempt the workers started, in order."""
@@ -202,6 +219,22 @@ class RedisServer:
             conn.sendall(b"PING\r\n")
             return conn.recv(16).startswith(b"+PONG")
         return False
+
+
+@contextlib.contextmanager
+def celery_app_on(broker_url: str) -> Iterator[None]:
+    """This process's Celery app publishes to `broker_url` through connection pools of its own;
+    afterwards the suite's broker and pools are put back as they were (never closed: kombu keeps
+    pools per URL, and a closed one would be handed out again)."""
+    from portal.celery import app
+
+    saved = app.conf.broker_url, app.conf.broker_transport_options, app._pool, app.amqp._producer_pool
+    app._pool = app.amqp._producer_pool = None
+    app.conf.broker_url, app.conf.broker_transport_options = broker_url, {}
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.broker_transport_options, app._pool, app.amqp._producer_pool = saved
 
 
 @pytest.fixture
