@@ -340,6 +340,18 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["send_invitation_again"]
     change_list_template = "admin/suppliers/user/change_list.html"
 
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple:
+        # Only a superuser makes a superuser: an administrator managing users cannot promote anyone
+        # (themselves included) above their own role.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else (*readonly, "is_superuser")
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # A superuser's account (email, password, active) is changed by superusers only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: User, form: object, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
