@@ -586,3 +586,30 @@ def test_a_nul_in_the_comment_of_the_review_page_is_refused_not_saved_nor_a_500(
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SUBMITTED and "\x00" not in submission.review_comment
+
+
+@WITH_DB
+@given(
+    total=st.one_of(st.integers(-3, 10**12).map(str), st.text(max_size=6)),
+    initial=st.one_of(st.integers(-3, 5).map(str), st.text(max_size=3)),
+    version=st.one_of(st.integers(-(10**20), 10**20).map(str), st.text(max_size=6)),
+    site_id=st.one_of(st.integers(-(10**30), 10**30).map(str), st.text(max_size=8), st.just("1" * 5000)),
+)
+def test_a_tampered_period_page_post_is_refused_not_a_500(
+    alice: User, total: str, initial: str, version: str, site_id: str
+) -> None:
+    """The hidden fields a browser sends back unchanged, changed by hand: counts, version, site."""
+    client = Client(raise_request_exception=True)
+    client.force_login(alice)
+    period = ReportingPeriod.objects.get(year=2024, kind="year")
+    data = {"form-TOTAL_FORMS": total, "form-INITIAL_FORMS": initial, "version": version, "action": "save_draft"}
+    data.update({f"form-0-{name}": value for name, value in GOOD_ROW.items()} | {"form-0-site_id": site_id})
+    with rolled_back():
+        before = _snapshot()
+        response = client.post(reverse("period_submit", args=[period.pk]), data)
+        assert response.status_code in (200, 302, 409)
+        if response.status_code != 302:
+            assert _snapshot() == before
+        else:  # at most the one row sent, and only for one of alice's own sites
+            assert set(Line.objects.values_list("site__supplier", flat=True)) <= {alice.supplier_id}
+            assert Line.objects.count() <= 1
