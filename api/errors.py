@@ -78,6 +78,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = ValidationError({NON_FIELD: [response.data["detail"]]})
     if response is not None and isinstance(exc, ValidationError):
         request = context.get("request")
+        # The parsed body, to name each line's site; not request.data, which re-raises a parse error.
         data = getattr(request, "_full_data", None)
         response.data = {
             "detail": _("The request was refused and nothing was changed; its problems are listed in “errors”."),
