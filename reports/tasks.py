@@ -1,7 +1,10 @@
 """Celery tasks: thin wrappers that take plain values, load and call a service.
 
-Every task is acknowledged late (a killed worker's task is delivered again), has time limits, and
-is safe to run twice: a roll-up with unchanged inputs returns the run already stored.
+Every task is acknowledged late, has time limits, and is safe to run twice: a roll-up with
+unchanged inputs returns the run already stored. A task whose pool process is killed is put back on
+the queue at once (reject_on_worker_lost); the task of a worker killed whole comes back from Redis
+after CELERY_VISIBILITY_TIMEOUT, while kombu's filesystem broker has already dropped it, and the
+next trigger or the nightly run does its work (tests/reliability/test_worker_faults.py).
 """
 
 import datetime

@@ -216,7 +216,8 @@ def filesystem_broker_options(folder: Path) -> dict:
 
 
 # Seconds after which Redis hands a delivered but unacknowledged task (its worker died) to another
-# worker. Longer than any task's time limit, or a slow task would be run twice at once.
+# worker. Keep it above how long a task runs, or a slow task is handed to a second worker while the
+# first still runs it (the tasks are safe to run twice, but it is work done twice).
 BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 if BROKER_VISIBILITY_TIMEOUT < 1:
     raise ImproperlyConfigured(f"CELERY_VISIBILITY_TIMEOUT must be at least 1 second, not {BROKER_VISIBILITY_TIMEOUT}.")

@@ -7,6 +7,11 @@ SQLite the test holds an exclusive lock on the database file, and the worker, to
 moment for a lock (PORTAL_TEST_SQLITE_TIMEOUT), gets "database is locked".
 The outage lasts until the worker has started the task's first retry, so the first attempt
 certainly failed, whatever the timing.
+
+The worker runs the production pool (prefork, as in the Procfile). During the outage the worker
+cannot store the task's RETRY state either; a prefork worker logs that and goes on, but a
+`--pool=solo` worker stops on it ("Unrecoverable error: OperationalError"), so solo is not for
+production.
 """
 
 import contextlib
