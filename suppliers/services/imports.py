@@ -50,7 +50,7 @@ _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel reads as the start of a formula
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedLine:
     row: int
     supplier_code: str
@@ -279,7 +279,10 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
 
 
 def submission_file_parse(*, table: Table) -> list[ParsedLine]:
-    """Each row checked on its own. Raises FileRefused naming every problem."""
+    """Each row checked on its own. Raises FileRefused naming every problem.
+
+    Consumes `table.rows`: each row's text is dropped once parsed, so that a large file's text and
+    its parsed lines are not both held in memory."""
     problems: list[Problem] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     unknown = [c for c in table.header if c and c not in COLUMNS]
@@ -296,7 +299,9 @@ def submission_file_parse(*, table: Table) -> list[ParsedLine]:
         raise FileRefused([Problem(None, None, _("The file has a header but no rows."))])
     parsed = []
     width = len(table.header)
-    for number, cells in table.rows:
+    rows = table.rows
+    for index, (number, cells) in enumerate(rows):
+        rows[index] = None
         if len(cells) > width and any(cells[width:]):
             problems.append(Problem(number, None, _("has more cells than the header has columns")))
             continue
