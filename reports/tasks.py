@@ -42,9 +42,17 @@ def rollup(*, year: int, trigger: str = "") -> int:
 
 @shared_task(name="reports.rollup_all_years", soft_time_limit=60 * 60, time_limit=65 * 60, **RETRY)
 def rollup_all_years() -> list[int]:
-    """The nightly run: every year from the baseline to the current one."""
+    """The nightly run: every year from the baseline to the current one.
+
+    Each year's run reads the data as it starts, so it covers a trigger still pending for that
+    year, perhaps one whose message was lost with a restarted Redis: the year's pending mark is
+    cleared, and the next trigger sends a run of its own instead of waiting for STALE_REQUEST."""
     this_year = timezone.localdate().year
-    return [rollup_run_create(year=year, trigger="nightly").pk for year in range(settings.BASELINE_YEAR, this_year + 1)]
+    run_ids = []
+    for year in range(settings.BASELINE_YEAR, this_year + 1):
+        rollup_request_started(year=year)
+        run_ids.append(rollup_run_create(year=year, trigger="nightly").pk)
+    return run_ids
 
 
 @shared_task(name="reports.ping", soft_time_limit=30, time_limit=60, acks_late=True)
