@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from tests.reports.test_worked_example import EXAMPLES, _differences, _load_exam
 HOOKS_MODULE = "tests.reliability.worker_hooks"
 
 
-def wait_until(condition: object, *, timeout: float, message: str, interval: float = 0.1) -> None:
+def wait_until(condition: Callable[[], object], *, timeout: float, message: str, interval: float = 0.1) -> None:
     """Polls `condition` until it is true; fails the test with `message` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
