@@ -288,11 +288,11 @@ def submission_file_parse(*, table: Table) -> list[ParsedLine]:
     unknown = [c for c in table.header if c and c not in COLUMNS]
     duplicated = sorted({c for c in table.header if c and table.header.count(c) > 1})
     for column in missing:
-        problems.append(Problem(1, column, _("this required column is missing from the header")))
+        problems.append(Problem(table.header_row, column, _("this required column is missing from the header")))
     for column in unknown:
-        problems.append(Problem(1, column, _("is not a column of the submission format")))
+        problems.append(Problem(table.header_row, column, _("is not a column of the submission format")))
     for column in duplicated:
-        problems.append(Problem(1, column, _("appears more than once in the header")))
+        problems.append(Problem(table.header_row, column, _("appears more than once in the header")))
     if problems:
         raise FileRefused(problems)
     if not table.rows:

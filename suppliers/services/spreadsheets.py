@@ -43,6 +43,7 @@ class FileRefused(Exception):
 class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells)
+    header_row: int = 1  # the first non-empty row, whatever blank rows come before it
 
 
 def _decode(content: bytes) -> str:
@@ -165,9 +166,9 @@ def table_read(*, content: bytes, filename: str) -> Table:
     numbered = [(number, row) for number, row in numbered if any(row)]
     if not numbered:
         raise FileRefused([Problem(None, None, _("The file is empty."))])
-    (_header_row, header), *rows = numbered
+    (header_row, header), *rows = numbered
     if len(rows) > MAX_ROWS:
         raise FileRefused(
             [Problem(None, None, _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})]
         )
-    return Table(header=[cell.lower() for cell in header], rows=rows)
+    return Table(header=[cell.lower() for cell in header], rows=rows, header_row=header_row)

@@ -897,6 +897,32 @@ CASES: list[Case] = [
         big_file_csv,
         generated=True,
     ),
+    Case(
+        "72-header-on-row-3.csv",
+        ["F3"],
+        "two blank rows, then a header with an unknown column (row 3)",
+        [(3, "remarks", "is not a column of the submission format")],
+        lambda: b"\n,,,\n" + csv_bytes([row(remarks="x")], header=(*COLUMNS, "remarks")),
+    ),
+    Case(
+        "73-rows-numbered-across-blank-rows.csv",
+        ["R14", "R20"],
+        "blank rows between the rows: the bad row is row 6 of the spreadsheet",
+        [(6, "bmw_share_percent", "must be between 0 and 100")],
+        lambda: (
+            csv_bytes([row(period="2024-Q1")])
+            + b"\n,,\n\n"  # rows 3 to 5: blank, commas only, blank
+            + csv_bytes([row(period="2024-Q2", bmw_share_percent="101")]).split(b"\n", 1)[1]
+        ),
+    ),
+    Case(
+        "74-huge-cell.csv",
+        ["F6"],
+        "a site name of 200 000 characters: more than a CSV cell may hold (made at test time)",
+        [(2, None, "a cell is longer than 131072 characters")],
+        csv_of(row(site_name="x" * 200_000)),
+        generated=True,
+    ),
 ]
 
 
