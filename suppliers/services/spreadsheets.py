@@ -120,6 +120,26 @@ def _cell_text(value: object, number_format: str = "General") -> str:
     return str(value)
 
 
+def _formulas_without_results(content: bytes, rows: list[list[str]]) -> list[Problem]:
+    """The formula cells read as empty because the file holds no result for them (a workbook
+    written by a program and never opened in Excel): named, rather than taken for blank cells."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    try:
+        cells = [
+            (r, c)
+            for r, row in enumerate(workbook.worksheets[0].iter_rows())
+            for c, cell in enumerate(row)
+            if getattr(cell, "data_type", None) == "f" and r < len(rows) and c < len(rows[r]) and not rows[r][c]
+        ]
+    finally:
+        workbook.close()
+    header = next((row for row in rows if any(cell.strip() for cell in row)), [])
+    message = _("is a formula whose result the file does not hold: save the file in Excel, or type the value")
+    return [Problem(r + 1, (header[c].strip().lower() if c < len(header) else "") or None, message) for r, c in cells]
+
+
 def _read_xlsx(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
@@ -135,12 +155,19 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
         try:
             # In read-only mode the sheet is parsed here, not on loading: a damaged sheet fails here.
             sheet = workbook.worksheets[0]
-            return [
+            rows = [
                 [_cell_text(cell.value, getattr(cell, "number_format", "General")) for cell in row]
                 for row in sheet.iter_rows()
             ]
+            if b"<f" in archive.read(sheet._worksheet_path.lstrip("/")):
+                problems = _formulas_without_results(content, rows)
+                if problems:
+                    raise FileRefused(problems)
+            return rows
         finally:
             workbook.close()
+    except FileRefused:
+        raise
     except Exception:  # openpyxl, zipfile and the XML parser raise many kinds for a damaged workbook
         raise FileRefused(
             [Problem(None, None, _("The file is not an Excel workbook (.xlsx) that can be read."))]

@@ -324,3 +324,14 @@ def test_the_fifty_thousand_rows_without_the_bad_one_pass_every_check(world: dic
     assert (result.lines_created, result.sites_created) == (make_corpus.BIG_FILE_ROWS, make_corpus.BIG_FILE_ROWS)
     assert {line.quantities_mwh["total_electricity_mwh"] for line in result.parsed} == {Decimal(1250)}
     assert _snapshot() == before
+
+
+def test_a_formula_with_its_result_saved_is_read_as_that_result(world: dict) -> None:
+    """The control of 75-formula-without-result.xlsx: as Excel saves it, with the result, it is good."""
+    saved = make_corpus.xlsx_patched(
+        make_corpus.xlsx_rows(make_corpus.row(total_electricity=1000, gec="=100*2", certificate_ids="GEC-1")),
+        [(b"<f>100*2</f><v />", b"<f>100*2</f><v>200</v>")],
+    )
+    submissions_import(content=saved, filename="saved-by-excel.xlsx")
+    line = Line.objects.get(submission__period__year=2024)
+    assert (line.total_electricity_mwh, line.gec_mwh) == (Decimal(1000), Decimal(200))

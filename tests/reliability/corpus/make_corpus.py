@@ -226,6 +226,7 @@ def _garbage() -> bytes:
 
 
 FORMULA = "must not start with =, +, - or @: a spreadsheet would run it as a formula"
+FORMULA_WITHOUT_RESULT = "is a formula whose result the file does not hold: save the file in Excel, or type the value"
 REQUIRED = "is required"
 NEW_SUPPLIER = "is required for a supplier seen for the first time (CN-Z999)"
 
@@ -914,6 +915,13 @@ CASES: list[Case] = [
             + b"\n,,\n\n"  # rows 3 to 5: blank, commas only, blank
             + csv_bytes([row(period="2024-Q2", bmw_share_percent="101")]).split(b"\n", 1)[1]
         ),
+    ),
+    Case(
+        "75-formula-without-result.xlsx",
+        ["F1", "R12"],
+        "a workbook written by a program: GEC is the formula =100*2 with no result saved",
+        [(2, "gec", FORMULA_WITHOUT_RESULT)],
+        lambda: xlsx_bytes(xlsx_rows(row(total_electricity=1000, gec="=100*2", certificate_ids="GEC-1"))),
     ),
     Case(
         "74-huge-cell.csv",
