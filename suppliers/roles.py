@@ -12,7 +12,8 @@ REVIEWED_MODELS = (
 REPORT_RECIPIENTS = "report recipients"
 # Written by the scheduled jobs only: every role reads them, none changes them.
 JOB_RECORDS = ("reports.report", "reports.reportfile", "reports.reminder", "reports.emaillog")
-RECORD_VIEWS = [f"{model}.view" for model in JOB_RECORDS]
+# Background jobs' outcomes (django-celery-results): staff see a failed job, its error and retries.
+RECORD_VIEWS = [f"{model}.view" for model in (*JOB_RECORDS, "django_celery_results.taskresult")]
 
 ROLES: dict[str, dict] = {
     "viewer": {
@@ -38,6 +39,7 @@ ROLES: dict[str, dict] = {
             *(f"{model}.{action}" for model in REVIEWED_MODELS for action in ("view", "add", "change", "delete")),
             "suppliers.submission.view", "suppliers.submission.change",
             "suppliers.user.view", "suppliers.user.add", "suppliers.user.change",
+            "api.apitoken.view", "api.apitoken.change",
             "django_celery_beat.periodictask.view", "django_celery_beat.periodictask.change",
             "django_celery_beat.crontabschedule.view", "django_celery_beat.crontabschedule.change",
         ],

@@ -55,9 +55,13 @@ def get_submission_for_user(user: User, period_id: int) -> Submission | None:
 
 
 def get_evidence_for_user(user: User, evidence_id: int) -> EvidenceFile:
-    """Staff see every file; a supplier's user only their supplier's."""
+    """Staff whose role may view evidence see every file; a supplier's user only their supplier's.
+    Anyone else gets a 404, never a 403 that confirms the file exists."""
     files = EvidenceFile.objects.select_related("submission__supplier")
-    if not user.is_staff:
+    if user.is_staff:
+        if not user.has_perm("suppliers.view_evidencefile"):
+            raise Http404
+    else:
         files = files.filter(submission__supplier=supplier_for_user(user))
     return get_object_or_404(files, pk=evidence_id)
 

@@ -217,8 +217,9 @@ def filesystem_broker_options(folder: Path) -> dict:
 
 # Seconds after which Redis hands a delivered but unacknowledged task (its worker died) to another
 # worker. Keep it above how long a task runs, or a slow task is handed to a second worker while the
-# first still runs it (the tasks are safe to run twice, but it is work done twice).
-BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+# first still runs it (the tasks are safe to run twice, but it is work done twice). The longest,
+# the nightly roll-up of every year, may run 65 minutes (reports/tasks.py): hence two hours.
+BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600)
 if BROKER_VISIBILITY_TIMEOUT < 1:
     raise ImproperlyConfigured(f"CELERY_VISIBILITY_TIMEOUT must be at least 1 second, not {BROKER_VISIBILITY_TIMEOUT}.")
 if REDIS_URL:

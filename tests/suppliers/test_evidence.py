@@ -5,11 +5,14 @@ import html
 import io
 import re
 import zipfile
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -271,12 +274,27 @@ def test_other_suppliers_evidence_is_404(client: Client, bob: User, alices_evide
     assert EvidenceFile.objects.count() == 1
 
 
-def test_staff_can_download_but_not_delete_a_suppliers_evidence(
+@pytest.mark.parametrize("role", ["viewer", "reviewer", "administrator"])
+def test_staff_whose_role_reads_evidence_download_it_but_cannot_delete_it(
+    client: Client, charlie: User, alices_evidence: EvidenceFile, role: str
+) -> None:
+    call_command("setup_roles", stdout=StringIO())
+    charlie.groups.add(Group.objects.get(name=role))
+    client.force_login(charlie)
+
+    response = _download(client, alices_evidence)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == alices_evidence.file.open("rb").read()
+    assert client.post(reverse("evidence_delete", args=[alices_evidence.pk])).status_code == 404
+    assert EvidenceFile.objects.count() == 1
+
+
+def test_staff_without_a_role_cannot_download_evidence(
     client: Client, charlie: User, alices_evidence: EvidenceFile
 ) -> None:
     client.force_login(charlie)
-    assert client.post(reverse("evidence_delete", args=[alices_evidence.pk])).status_code == 404
-    assert EvidenceFile.objects.count() == 1
+    assert _download(client, alices_evidence).status_code == 404
 
 
 def test_the_supplier_removes_evidence_from_a_draft_and_its_bytes_go(
