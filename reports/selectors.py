@@ -41,7 +41,9 @@ def duplicate_batch_ids() -> QuerySet:
     return (
         CertificateClaim.objects.filter(line__submission__status__in=Submission.CLAIMING_STATUSES)
         .values("batch_id")
-        .annotate(claims=Count("line", distinct=True))
+        # A line claims a batch once (a unique constraint), so claims are lines: COUNT(*) is
+        # COUNT(DISTINCT line) without the sort that made it the slowest part of a roll-up.
+        .annotate(claims=Count("pk"))
         .filter(claims__gt=1)
         .values("batch_id")
     )
@@ -56,10 +58,16 @@ def _sum(expression: Combinable) -> Coalesce:
 
 
 def rollup_inputs_get(*, year: int, baseline_year: int) -> RollupInputs:
-    """Everything the engine needs for `year`, in four queries."""
+    """Everything the engine needs for `year`, in five queries."""
     factors = tuple(Factor(f.region, f.year, f.tco2_per_mwh, f.source) for f in EmissionFactor.objects.all())
-    duplicates = duplicate_batch_ids()
-    conflicted = Exists(CertificateClaim.objects.filter(line=OuterRef("pk"), batch_id__in=duplicates))
+    # The double-claimed batches first, on their own (a handful, or none): as a subquery inside the
+    # per-line EXISTS, PostgreSQL may plan it once per line, and without any the test is skipped.
+    duplicates = list(duplicate_batch_ids().values_list("batch_id", flat=True))
+    conflicted = (
+        Exists(CertificateClaim.objects.filter(line=OuterRef("pk"), batch_id__in=duplicates))
+        if duplicates
+        else Value(False)
+    )
     certificates = F("gec_mwh") + F("irec_mwh")
     other_green = F("onsite_renewable_mwh") + F("green_power_trading_mwh")
     share = F("bmw_share_percent")
