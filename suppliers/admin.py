@@ -36,7 +36,7 @@ class SupplierAdmin(SimpleHistoryAdmin):
     readonly_fields = ("user_list",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).annotate(site_count=Count("sites"))
+        return super().get_queryset(request).annotate(site_count=Count("sites")).order_by("code")
 
     @admin.display(description=_("users"))
     def user_list(self, supplier: Supplier) -> str:
@@ -266,10 +266,14 @@ class SubmissionAdmin(SimpleHistoryAdmin):
                 submission_approve(submission=submission, user=request.user, expected_version=version)
                 self.message_user(request, _("%(s)s approved.") % {"s": submission}, messages.SUCCESS)
             elif request.POST.get("decision") == "return":
+                form = ReturnForm(request.POST)
+                if not form.is_valid():  # empty, too long, or a character no database column holds (NUL)
+                    self.message_user(request, " ".join(form.errors["review_comment"]), messages.ERROR)
+                    return redirect(reverse("admin:suppliers_submission_change", args=[submission.pk]))
                 submission_return(
                     submission=submission,
                     user=request.user,
-                    comment=request.POST.get("review_comment", ""),
+                    comment=form.cleaned_data["review_comment"],
                     expected_version=version,
                 )
                 self.message_user(request, _("%(s)s returned to its supplier.") % {"s": submission}, messages.SUCCESS)

@@ -10,5 +10,8 @@ class SubmissionFileForm(forms.Form):
 
 class ReturnForm(forms.Form):
     review_comment = forms.CharField(
-        label=_("What must the supplier correct?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+        label=_("What must the supplier correct?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        error_messages={"required": _("Say what the supplier must correct.")},
     )

@@ -570,11 +570,6 @@ def test_returning_submissions_from_the_admin_list_keeps_a_valid_comment_or_chan
             assert _snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="suppliers/admin.py review_view takes review_comment from request.POST, not through ReturnForm: "
-    "a NUL is stored on SQLite and is a 500 (DataError) on PostgreSQL. Reported to the admin's owner.",
-)
 def test_a_nul_in_the_comment_of_the_review_page_is_refused_not_saved_nor_a_500(alice: User, staff: User) -> None:
     submission = _submitted(alice)
     client = Client(raise_request_exception=True)
@@ -584,6 +579,7 @@ def test_a_nul_in_the_comment_of_the_review_page_is_refused_not_saved_nor_a_500(
         {"version": submission.version, "decision": "return", "review_comment": "bad\x00byte"},
     )
     assert response.status_code == 302
+    assert "Null characters are not allowed." in client.get(response.url).content.decode()
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SUBMITTED and "\x00" not in submission.review_comment
 
