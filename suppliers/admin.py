@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from suppliers.forms.accounts import InviteUserForm
-from suppliers.forms.review import ReturnForm, SubmissionFileForm
+from suppliers.forms.review import ReturnForm, SubmissionActionForm, SubmissionFileForm
 from suppliers.models import CertificateClaim, EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
 from suppliers.selectors import submission_flags
 from suppliers.services.accounts import supplier_user_invitation_send, supplier_user_invite, user_sessions_end
@@ -139,6 +139,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     )  # fmt: skip
     inlines = [LineInline, EvidenceInline]
     actions = ["approve_selected", "return_selected"]
+    action_form = SubmissionActionForm
     change_list_template = "admin/suppliers/submission/change_list.html"
     change_form_template = "admin/suppliers/submission/change_form.html"
 
@@ -186,6 +187,24 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Approve the selected submissions (only those without flags)"), permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        try:
+            listed_at = SubmissionActionForm.base_fields["listed_at"].clean(request.POST.get("listed_at"))
+        except ValidationError:
+            listed_at = None
+        if listed_at is None:
+            self.message_user(request, _("Nothing approved: reload the list and approve again."), messages.ERROR)
+            return
+        sent_again = list(queryset.filter(submitted_at__gt=listed_at))
+        if sent_again:
+            self.message_user(
+                request,
+                _(
+                    "Not approved, because they were submitted again after the list was shown (open each to review): %(list)s"
+                )
+                % {"list": ", ".join(str(submission) for submission in sent_again)},
+                messages.WARNING,
+            )
+            queryset = queryset.exclude(pk__in=[submission.pk for submission in sent_again])
         approved = 0
         flags = submission_flags(list(queryset.values_list("pk", flat=True)))
         flagged = [submission for submission in queryset if flags[submission.pk]]

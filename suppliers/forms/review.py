@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.admin.helpers import ActionForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +17,11 @@ class ReturnForm(forms.Form):
         max_length=4000,
         error_messages={"required": _("Say what the supplier must correct.")},
     )
+
+
+class SubmissionActionForm(ActionForm):
+    """The review queue's action bar, carrying when the list was shown: a bulk approval leaves out a
+    submission sent again after that moment, whose new figures the reviewer has not seen."""
+
+    # Not required here, so that the action itself says what is missing (suppliers/admin.py).
+    listed_at = forms.DateTimeField(widget=forms.HiddenInput, initial=timezone.now, required=False)

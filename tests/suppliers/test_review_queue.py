@@ -1,6 +1,9 @@
 """Staff review in the admin: flags before approval, bulk approval of clean submissions only,
 and two reviewers on one submission (the second gets a conflict, nothing is overwritten)."""
 
+import datetime
+import html
+import re
 from decimal import Decimal
 from io import StringIO
 
@@ -10,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from suppliers.models import Submission, User
 from suppliers.selectors import submission_flags
@@ -37,6 +41,56 @@ def example_2024_waiting() -> dict[str, Submission]:
     }
 
 
+def listed_at(client: Client) -> str:
+    """The moment the review queue says it was shown, as its action bar sends it back."""
+    page = client.get(reverse("admin:suppliers_submission_changelist")).content.decode()
+    found = re.search(r'<input type="hidden" name="listed_at" value="([^"]+)"', page)
+    assert found, "the action bar carries no listed_at"
+    return html.unescape(found.group(1))
+
+
+def test_a_submission_sent_again_after_the_list_was_shown_is_not_bulk_approved(
+    reviewer: Client, example_2024_waiting: dict[str, Submission]
+) -> None:
+    clean = Submission.objects.filter(supplier__code="CN-0003", status="submitted").first()  # quarterly, no flag
+    # The reviewer's list was shown an hour ago; half an hour ago the submission was returned,
+    # corrected and submitted again: the reviewer has not seen this version.
+    shown_at = (timezone.now() - datetime.timedelta(hours=1)).isoformat()
+    Submission.objects.filter(pk=clean.pk).update(
+        submitted_at=timezone.now() - datetime.timedelta(minutes=30), version=clean.version + 2
+    )
+    response = reviewer.post(
+        reverse("admin:suppliers_submission_changelist"),
+        {"action": "approve_selected", "_selected_action": [clean.pk], "listed_at": shown_at},
+        follow=True,
+    )
+    assert "submitted again after the list was shown" in response.content.decode()
+    clean.refresh_from_db()
+    assert clean.status == Submission.Status.SUBMITTED
+
+    # Shown again, it is approved.
+    reviewer.post(
+        reverse("admin:suppliers_submission_changelist"),
+        {"action": "approve_selected", "_selected_action": [clean.pk], "listed_at": listed_at(reviewer)},
+    )
+    clean.refresh_from_db()
+    assert clean.status == Submission.Status.APPROVED
+
+
+def test_a_bulk_approval_without_the_moment_the_list_was_shown_approves_nothing(
+    reviewer: Client, example_2024_waiting: dict[str, Submission]
+) -> None:
+    clean = Submission.objects.filter(supplier__code="CN-0003", status="submitted").first()
+    response = reviewer.post(
+        reverse("admin:suppliers_submission_changelist"),
+        {"action": "approve_selected", "_selected_action": [clean.pk]},
+        follow=True,
+    )
+    assert "Nothing approved: reload the list and approve again." in response.content.decode()
+    clean.refresh_from_db()
+    assert clean.status == Submission.Status.SUBMITTED
+
+
 def test_flags_are_known_before_approval(example_2024_waiting: dict[str, Submission]) -> None:
     subs = example_2024_waiting
     flags = submission_flags([s.pk for s in subs.values()])
@@ -52,7 +106,7 @@ def test_bulk_approval_leaves_flagged_submissions_waiting(
     ids = list(Submission.objects.filter(status=Submission.Status.SUBMITTED).values_list("pk", flat=True))
     response = reviewer.post(
         reverse("admin:suppliers_submission_changelist"),
-        {"action": "approve_selected", "_selected_action": ids},
+        {"action": "approve_selected", "_selected_action": ids, "listed_at": listed_at(reviewer)},
         follow=True,
     )
     assert "Not approved, because they have data-quality flags" in response.content.decode()

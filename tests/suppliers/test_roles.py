@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from suppliers.models import Submission, User
 from tests.factories import LineFactory
@@ -33,7 +34,7 @@ def submitted() -> Submission:
 def approve_through_admin_action(client: Client, submission: Submission) -> None:
     client.post(
         reverse("admin:suppliers_submission_changelist"),
-        {"action": "approve_selected", "_selected_action": [submission.pk]},
+        {"action": "approve_selected", "_selected_action": [submission.pk], "listed_at": timezone.now().isoformat()},
     )
 
 
