@@ -6,6 +6,7 @@ With nothing set, the portal runs on embedded defaults: SQLite under var/ and a 
 broker on the filesystem, so `make run` needs no server.
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,7 +18,26 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+
+class StrictEnv(environ.Env):
+    """django-environ, stopping start-up with the variable's name on a value it cannot use: alone it
+    raises a bare ValueError for a bad number and reads a misspelt boolean ("ture") as false."""
+
+    BOOLEAN_STRINGS = frozenset({*environ.Env.BOOLEAN_TRUE_STRINGS, "false", "off", "no", "n", "0", ""})
+
+    def get_value(
+        self, var: str, cast: object = None, default: object = environ.Env.NOTSET, parse_default: bool = False
+    ) -> object:
+        raw = self.ENVIRON.get(var)
+        if cast is bool and raw is not None and raw.strip().lower() not in self.BOOLEAN_STRINGS:
+            raise ImproperlyConfigured(f"{var} must be true or false, not {raw!r}.")
+        try:
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{var} has a value that cannot be read ({error}).") from None
+
+
+env = StrictEnv()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 - refused by production settings
@@ -245,6 +265,17 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- The API (/api/v1/, Django REST framework) ---------------------------------------------
+
+
+def api_rate(name: str, *, default: str) -> str:
+    """A throttle rate such as "600/hour", checked at start-up: DRF would only fail on the first
+    request that reads it."""
+    rate = env.str(name, default=default)
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+        raise ImproperlyConfigured(f"{name} must look like 600/hour (per second, minute, hour or day), not {rate!r}.")
+    return rate
+
+
 # Token authentication only (no session, so no CSRF); JSON only (the browsable API's inline
 # script would break the CSP; Swagger UI at /api/v1/docs/ is the documentation).
 REST_FRAMEWORK = {
@@ -255,9 +286,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenScopeRateThrottle"],
     # Per token for a token's scope, per client address for the anonymous schema and docs.
     "DEFAULT_THROTTLE_RATES": {
-        "supplier_write": env.str("API_RATE_SUPPLIER", default="600/hour"),
-        "staff_read": env.str("API_RATE_STAFF", default="3600/hour"),
-        "anon": env.str("API_RATE_ANONYMOUS", default="300/hour"),
+        "supplier_write": api_rate("API_RATE_SUPPLIER", default="600/hour"),
+        "staff_read": api_rate("API_RATE_STAFF", default="3600/hour"),
+        "anon": api_rate("API_RATE_ANONYMOUS", default="300/hour"),
     },
     # The client address is REMOTE_ADDR unless proxies are declared (never a header a client forges).
     "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT,

@@ -1,0 +1,43 @@
+"""Settings read the environment and refuse, at start-up and by name, a value they cannot use."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+BAD_VALUES = [
+    ("CELERY_VISIBILITY_TIMEOUT", "0", "CELERY_VISIBILITY_TIMEOUT must be at least 1 second"),
+    ("CELERY_VISIBILITY_TIMEOUT", "an hour", "CELERY_VISIBILITY_TIMEOUT has a value that cannot be read"),
+    ("API_RATE_SUPPLIER", "lots", "API_RATE_SUPPLIER must look like 600/hour"),
+    ("API_RATE_STAFF", "100/fortnight", "API_RATE_STAFF must look like 600/hour"),
+    ("PORTAL_BASE_URL", "portal.example.com", "PORTAL_BASE_URL must look like https://portal.example.com"),
+    ("REPORT_RECIPIENTS", "ops@carmaker.example,not-an-address", "REPORT_RECIPIENTS holds 'not-an-address'"),
+    ("AXES_FAILURE_LIMIT", "five", "AXES_FAILURE_LIMIT has a value that cannot be read"),
+    ("STAFF_OTP_REQUIRED", "ture", "STAFF_OTP_REQUIRED must be true or false, not 'ture'"),
+    ("DEBUG", "maybe", "DEBUG must be true or false"),
+]
+
+
+def _start(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.development", **extra_env}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_the_settings_start_with_their_defaults() -> None:
+    result = _start({})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), BAD_VALUES)
+def test_a_value_the_settings_cannot_use_stops_start_up_naming_the_variable(
+    variable: str, value: str, message: str
+) -> None:
+    result = _start({variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
