@@ -25,7 +25,7 @@ from api.serializers import (
     SubmitSerializer,
 )
 from api.views.base import ApiView
-from suppliers.models import User
+from suppliers.models import ReportingPeriod, Supplier, User
 from suppliers.selectors import (
     get_own_evidence_for_user,
     get_period_for_user,
@@ -90,6 +90,17 @@ class PeriodDetailView(SupplierApiView):
         return period_response(request.user, period_id)
 
 
+def lines_request(request: Request, period_id: int, serializer_class: type) -> tuple[Supplier, ReportingPeriod, dict]:
+    """The user's supplier, the period (404 if not theirs) and the request's lines checked against the
+    supplier's sites by the period page's form; a 400 with every problem otherwise."""
+    supplier = supplier_for_user(request.user)
+    period = get_period_for_user(request.user, period_id)
+    sites = {site.code: site for site in sites_for_supplier(supplier)}
+    serializer = serializer_class(data=request.data, context={"sites_by_code": sites})
+    serializer.is_valid(raise_exception=True)
+    return supplier, period, serializer.validated_data
+
+
 class PeriodLinesView(SupplierApiView):
     @extend_schema(
         operation_id="period_lines_replace", tags=TAGS, request=LinesWriteSerializer, examples=[LINES_EXAMPLE],
@@ -101,16 +112,15 @@ class PeriodLinesView(SupplierApiView):
         ),
     )  # fmt: skip
     def put(self, request: Request, period_id: int) -> Response:
-        supplier = supplier_for_user(request.user)
-        period = get_period_for_user(request.user, period_id)
-        sites = {site.code: site for site in sites_for_supplier(supplier)}
-        serializer = LinesWriteSerializer(data=request.data, context={"sites_by_code": sites})
-        serializer.is_valid(raise_exception=True)
+        supplier, period, data = lines_request(request, period_id, LinesWriteSerializer)
         try:
             submission_save_draft(
-                supplier=supplier, period=period, rows=serializer.validated_data["lines"], user=request.user,
-                expected_version=serializer.validated_data["version"],
-            )  # fmt: skip
+                supplier=supplier,
+                period=period,
+                rows=data["lines"],
+                user=request.user,
+                expected_version=data["version"],
+            )
         except StaleSubmission as error:
             raise Conflict(str(error)) from None
         return period_response(request.user, period_id)
@@ -126,12 +136,8 @@ class PeriodSubmitView(SupplierApiView):
         ),
     )  # fmt: skip
     def post(self, request: Request, period_id: int) -> Response:
-        supplier = supplier_for_user(request.user)
-        period = get_period_for_user(request.user, period_id)
-        sites = {site.code: site for site in sites_for_supplier(supplier)}
-        serializer = SubmitSerializer(data=request.data, context={"sites_by_code": sites})
-        serializer.is_valid(raise_exception=True)
-        version, lines = serializer.validated_data["version"], serializer.validated_data.get("lines")
+        supplier, period, data = lines_request(request, period_id, SubmitSerializer)
+        version, lines = data["version"], data.get("lines")
         try:
             if lines is not None:
                 submission_save_and_submit(

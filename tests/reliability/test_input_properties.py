@@ -16,9 +16,8 @@ from decimal import Decimal, localcontext
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, event, example, given, settings
@@ -38,6 +37,7 @@ from suppliers.services.imports import (
 )
 from suppliers.services.spreadsheets import FileRefused, table_read
 from suppliers.units import MWH_PER_UNIT, EnergyUnit
+from tests.reliability.snapshots import database_snapshot as _snapshot
 
 PURE = settings(max_examples=150, deadline=None)
 # The examples that touch the database share the test's transaction: each rolls back its own writes.
@@ -222,19 +222,6 @@ def staff(db: None) -> User:
 def uploads_dir(settings: object, tmp_path: Path) -> Path:
     settings.VAR_DIR = tmp_path
     return tmp_path / "uploads"
-
-
-def _snapshot() -> dict[str, object]:
-    """The row count of every table (in one query), and every row of the tables an import writes."""
-    tables = sorted({model._meta.db_table for model in apps.get_models()})
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(table)})" for table in tables))
-        state: dict[str, object] = dict(zip(tables, cursor.fetchone(), strict=True))
-    for model in apps.get_app_config("suppliers").get_models():
-        if not model._meta.db_table.startswith("suppliers_historical"):
-            state[f"{model._meta.db_table} rows"] = sorted(map(repr, model.objects.values_list()))
-    return state
 
 
 @contextlib.contextmanager

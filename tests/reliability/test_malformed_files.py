@@ -10,10 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -23,6 +21,7 @@ from suppliers.periods import PeriodKind, period_make
 from suppliers.services.imports import submissions_import
 from suppliers.services.spreadsheets import FileRefused, Problem
 from tests.reliability.corpus import make_corpus
+from tests.reliability.snapshots import database_snapshot as _snapshot
 
 CORPUS = Path(make_corpus.__file__).parent
 CASES = {case.name: case for case in make_corpus.CASES}
@@ -98,19 +97,6 @@ def world(db: None) -> dict[str, User]:
 def uploads_dir(settings: object, tmp_path: Path) -> Path:
     settings.VAR_DIR = tmp_path
     return tmp_path / "uploads"
-
-
-def _snapshot() -> dict[str, object]:
-    """The row count of every table (in one query), and every row of the tables an import writes."""
-    tables = sorted({model._meta.db_table for model in apps.get_models()})
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(table)})" for table in tables))
-        state: dict[str, object] = dict(zip(tables, cursor.fetchone(), strict=True))
-    for model in apps.get_app_config("suppliers").get_models():
-        if not model._meta.db_table.startswith("suppliers_historical"):
-            state[f"{model._meta.db_table} rows"] = sorted(map(repr, model.objects.values_list()))
-    return state
 
 
 def _expected(name: str, *, supplier: bool = False) -> list[ProblemTuple]:
