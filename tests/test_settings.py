@@ -17,6 +17,8 @@ BAD_VALUES = [
     ("AXES_FAILURE_LIMIT", "five", "AXES_FAILURE_LIMIT has a value that cannot be read"),
     ("STAFF_OTP_REQUIRED", "ture", "STAFF_OTP_REQUIRED must be true or false, not 'ture'"),
     ("DEBUG", "maybe", "DEBUG must be true or false"),
+    ("DATABASE_URL", "", "DATABASE_URL must look like postgres://"),
+    ("DATABASE_URL", "mysq://root@localhost/portal", "'mysq' isn't an available database backend"),
 ]
 
 

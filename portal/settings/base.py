@@ -110,6 +110,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")}
+if not DATABASES["default"].get("ENGINE"):  # django-environ only warns on an empty value
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must look like postgres://user@host:5432/name or sqlite:///path, not {env.str('DATABASE_URL')!r}."
+    )
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file: wait for a lock instead of failing at once.
