@@ -260,7 +260,7 @@ def print_summary(figures: dict, targets: dict) -> None:
                 f"{name} under load (p95 {load['p95_ms']:.0f} ms)",
                 f"{load['rps']:.1f} req/s",
                 f"{trivial['rps']:.1f} req/s (trivial view)",
-                f"{load['ratio']:.2f}",
+                f"{load['ratio']:.4f}",
                 f"≥ {targets['load']}",
                 "yes" if load["ratio"] >= targets["load"] else "NO",
             )

@@ -21,7 +21,7 @@ CSRF_COOKIE_SECURE = False
 # The load test logs staff in by session cookie; the second factor is proven in tests/security.
 STAFF_OTP_REQUIRED = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_URL = "memory://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_RESULT_BACKEND = "django-db"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
