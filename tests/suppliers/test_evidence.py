@@ -121,6 +121,8 @@ def test_a_pdf_is_stored_privately_under_a_generated_name_and_downloaded_back_id
         assert not stored.is_relative_to(Path(public).resolve())
     assert alice_client.get("/" + evidence.file.name).status_code == 404
 
+    call_command("setup_roles", stdout=StringIO())
+    charlie.groups.add(Group.objects.get(name="viewer"))  # staff whose role reads evidence
     for user in (alice, charlie):
         client = Client()
         client.force_login(user)
