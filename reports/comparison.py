@@ -39,7 +39,8 @@ def runs_compare(before: dict, after: dict) -> list[Change]:
         describe = lambda f: None if f is None else f"{f['tco2_per_mwh']} ({f['from_region']} {f['from_year']})"  # noqa: E731
         if describe(old) != describe(new):
             changes.append(Change(f"{_('Factor')} {key[0]} {key[1]}", describe(old), describe(new)))
-    count = lambda result: len(result.get("flags", []))  # noqa: E731
+    # The selectors give the length of the flags as `flag_count`, without the flags themselves.
+    count = lambda result: result["flag_count"] if "flag_count" in result else len(result.get("flags", []))  # noqa: E731
     if count(before) != count(after):
         changes.append(Change(str(_("Data-quality flags")), count(before), count(after)))
     return changes

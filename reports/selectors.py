@@ -9,8 +9,11 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -19,6 +22,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import Combinable
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 
 from reports.calculation.factors import Factor
@@ -212,8 +216,73 @@ def runs_latest_per_year(*, baseline_year: int, method_version: str) -> QuerySet
     )
 
 
+# A run's `result` holds every supplier and every flag (1-2 MB at 2,000 suppliers): the page reads
+# only the keys it shows, taken out by the database, never the whole document.
+TREND_KEYS = ("green_reduction_tco2e", "reported", "suppliers_reporting")
+# What runs_compare reads of a run: the headline figures, the factors and the number of flags.
+COMPARED_KEYS = (
+    "suppliers_reporting",
+    "suppliers_with_baseline",
+    "electricity_mwh",
+    "green_mwh",
+    "location_based_tco2e",
+    "market_based_tco2e",
+    "avoided_tco2e",
+    "baseline_avoided_tco2e",
+    "green_reduction_tco2e",
+    "absolute_reduction_tco2e",
+    "factors_used",
+)
+# What the page shows of the year displayed: the headline, the decomposition and, for the
+# waterfall chart, the suppliers (not the flags: their count is enough).
+SHOWN_KEYS = (*COMPARED_KEYS, "year", "baseline_year", "reported", "variance_pct", "decomposition", "suppliers")
+
+
+class _JSONArrayLength(Func):
+    function = "JSON_ARRAY_LENGTH"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra_context)
+
+
+def _result_keys(keys: tuple[str, ...], *, flag_count: bool = False) -> dict[str, Expression]:
+    """Annotations reading `keys` of a run's result (a missing key reads as None, like .get())."""
+    parts: dict[str, Expression] = {f"result_{key}": KeyTransform(key, "result") for key in keys}
+    if flag_count:
+        parts["result_flag_count"] = Coalesce(_JSONArrayLength(KeyTransform("flags", "result")), 0)
+    return parts
+
+
+def _parts(run: RollupRun, keys: tuple[str, ...], *, flag_count: bool = False) -> dict:
+    parts = {key: getattr(run, f"result_{key}") for key in keys}
+    if flag_count:
+        parts["flag_count"] = run.result_flag_count
+    return parts
+
+
+def runs_trend(*, baseline_year: int, method_version: str) -> list[RollupRun]:
+    """runs_latest_per_year without their results, each with `summary`: the TREND_KEYS of its result."""
+    runs = list(
+        runs_latest_per_year(baseline_year=baseline_year, method_version=method_version)
+        .defer("result")
+        .annotate(**_result_keys(TREND_KEYS))
+    )
+    for run in runs:
+        run.summary = _parts(run, TREND_KEYS)
+    return runs
+
+
+def run_shown_result(run: RollupRun) -> dict:
+    """The SHOWN_KEYS of the run's result, and `flag_count`, the length of its flags (one query)."""
+    row = RollupRun.objects.filter(pk=run.pk).defer("result").annotate(**_result_keys(SHOWN_KEYS, flag_count=True))
+    return _parts(row.get(), SHOWN_KEYS, flag_count=True)
+
+
 def run_previous(run: RollupRun) -> RollupRun | None:
-    return (
+    """The run of the same year before `run`, without its result: `compared` holds the
+    COMPARED_KEYS of it and `flag_count`, what runs_compare reads."""
+    previous = (
         RollupRun.objects.filter(
             year=run.year,
             baseline_year=run.baseline_year,
@@ -222,8 +291,13 @@ def run_previous(run: RollupRun) -> RollupRun | None:
         )
         .filter(Q(finished_at__lt=run.finished_at) | Q(finished_at=run.finished_at, pk__lt=run.pk))
         .order_by("-finished_at", "-id")
+        .defer("result")
+        .annotate(**_result_keys(COMPARED_KEYS, flag_count=True))
         .first()
     )
+    if previous is not None:
+        previous.compared = _parts(previous, COMPARED_KEYS, flag_count=True)
+    return previous
 
 
 def run_breakdown_by_region(run: RollupRun) -> list[dict]:

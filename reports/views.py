@@ -28,8 +28,9 @@ from reports.selectors import (
     run_flag_counts,
     run_flags,
     run_previous,
+    run_shown_result,
     run_top_contributors,
-    runs_latest_per_year,
+    runs_trend,
 )
 from reports.services.rollups import rollup_request
 from suppliers.forms.review import ReturnForm
@@ -53,7 +54,8 @@ def _years(request: HttpRequest, trend: list) -> tuple[int | None, list[int]]:
 def comparison(request: HttpRequest) -> HttpResponse:
     """The computed green-power reduction of a year beside the published figure, and why."""
     baseline_year = settings.BASELINE_YEAR
-    trend = list(runs_latest_per_year(baseline_year=baseline_year, method_version=METHOD_VERSION))
+    # Each year's run without its result (1-2 MB at 2,000 suppliers): only the keys shown are read.
+    trend = runs_trend(baseline_year=baseline_year, method_version=METHOD_VERSION)
     year, years = _years(request, trend)
     run = next((r for r in trend if r.year == year), None)
     context = {
@@ -68,7 +70,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
     }
     if run is not None:
         previous = run_previous(run)
-        result = run.result
+        result = run_shown_result(run)
         reported = result.get("reported")
         context.update(
             result=result,
@@ -85,7 +87,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
             flags=run_flags(run, exclude_codes=("factor_fallback",)),
             flag_counts=run_flag_counts(run),
             previous=previous,
-            changes=runs_compare(previous.result, result) if previous else [],
+            changes=runs_compare(previous.compared, result) if previous else [],
             trend_chart=_trend_chart(trend),
             # A year without suppliers with a baseline has nothing to decompose: no chart.
             waterfall_chart=_waterfall_chart(result) if result["suppliers_with_baseline"] else "",
@@ -102,10 +104,10 @@ def _trend_chart(trend: list[RollupRun]) -> str:
     return mark_safe(  # noqa: S308 - reports.charts escapes every text it draws
         bar_line_chart_svg(
             years=[run.year for run in trend],
-            bars=[Decimal(str(run.result["green_reduction_tco2e"])) for run in trend],
+            bars=[Decimal(str(run.summary["green_reduction_tco2e"])) for run in trend],
             bars_label=_("Computed green-power reduction (tCO2e)"),
             line=[
-                Decimal(str(run.result["reported"]["tco2e"])) if run.result.get("reported") else None for run in trend
+                Decimal(str(run.summary["reported"]["tco2e"])) if run.summary.get("reported") else None for run in trend
             ],
             line_label=_("Published (tCO2e)"),
             shared_axis=True,

@@ -90,3 +90,58 @@ def test_on_the_demo_data_the_page_shows_the_2024_figure_the_published_1_mt_and_
     assert shown(result["reported"]["tco2e"]) in page
     assert shown(result["variance_pct"]) in page
     assert 900_000 < result["green_reduction_tco2e"] < 1_100_000
+
+
+def test_the_page_reads_the_keys_it_shows_not_the_whole_result_of_any_run(staff_client: Client) -> None:
+    """A run's result holds every supplier and flag (1-2 MB at 2,000 suppliers, bench/RESULTS.md): the
+    trend and the previous run are read key by key, the year shown without its flags. Every stored
+    result is padded with 200 kB nobody shows; what the page loads of the results stays far below."""
+    from unittest import mock
+
+    from django.db.models import JSONField
+    from django.db.models.expressions import Col
+
+    from reports.comparison import runs_compare
+
+    _load_example()
+    rollup_run_create(year=2019)
+    rollup_run_create(year=2024)
+    published_figure_set(year=2024, tco2e=Decimal("5000"), source="restated")
+    rollup_run_create(year=2024)
+    full = {}
+    for extra_flags, run in enumerate(RollupRun.objects.order_by("pk")):
+        # A different number of flags in each run, so that the flag count is among the changes.
+        run.result = {
+            **run.result,
+            "padding": "x" * 200_000,
+            "flags": run.result["flags"] + [{}] * (5000 + extra_flags),
+        }
+        run.save(update_fields=["result"])
+        full[run.pk] = run.result
+    shown = RollupRun.objects.filter(year=2024).latest()
+    previous = RollupRun.objects.filter(year=2024).exclude(pk=shown.pk).get()
+
+    loaded: list[tuple[object, int]] = []
+    from_db_value = JSONField.from_db_value
+
+    def recording(self: JSONField, value: object, expression: object, conn: object) -> object:
+        if self.model is RollupRun and self.name == "result":
+            loaded.append((expression, len(str(value))))
+        return from_db_value(self, value, expression, conn)
+
+    with mock.patch.object(JSONField, "from_db_value", recording):
+        response = staff_client.get(reverse("reports_comparison"), {"year": 2024})
+    assert response.status_code == 200
+    assert not [e for e, _ in loaded if isinstance(e, Col)], "a run's whole result was loaded"
+    assert 0 < sum(size for _, size in loaded) < 100_000
+    # The same figures as from the whole results (the padding changes nothing of them).
+    context = response.context
+    assert context["changes"] == runs_compare(full[previous.pk], full[shown.pk]) != []
+    assert {key: full[shown.pk].get(key) for key in context["result"] if key != "flag_count"} == {
+        key: value for key, value in context["result"].items() if key != "flag_count"
+    }
+    assert context["result"]["flag_count"] == len(full[shown.pk]["flags"])
+    assert [run.summary for run in context["trend"]] == [
+        {key: full[run.pk].get(key) for key in ("green_reduction_tco2e", "reported", "suppliers_reporting")}
+        for run in context["trend"]
+    ]
