@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -173,7 +174,11 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).annotate(line_count=Count("lines", distinct=True))
+        # A count per listed submission (a subquery PostgreSQL evaluates for the page's rows only),
+        # not a GROUP BY over the join of every submission with every line.
+        lines = Line.objects.filter(submission=OuterRef("pk")).order_by().values("submission")
+        line_count = Coalesce(Subquery(lines.annotate(count=Count("pk")).values("count")), 0)
+        return super().get_queryset(request).annotate(line_count=line_count)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

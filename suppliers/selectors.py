@@ -131,10 +131,13 @@ def submission_flags(submission_ids: list[int]) -> dict[int, list[str]]:
     flags: dict[int, list[str]] = {pk: [] for pk in submission_ids}
     if not submission_ids:
         return flags
+    # Only the batches these submissions claim are counted across the portfolio (by the batch_id
+    # index), not every batch ever claimed.
+    claims = CertificateClaim.objects.filter(line__submission_id__in=submission_ids)
     duplicated = set(
-        CertificateClaim.objects.filter(
-            line__submission_id__in=submission_ids, batch_id__in=duplicate_batch_ids()
-        ).values_list("line__submission_id", flat=True)
+        claims.filter(batch_id__in=duplicate_batch_ids().filter(batch_id__in=claims.values("batch_id"))).values_list(
+            "line__submission_id", flat=True
+        )
     )
     rows = list(
         Line.objects.filter(submission_id__in=submission_ids).values_list(
