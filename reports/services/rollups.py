@@ -21,6 +21,7 @@ from reports.calculation.rollup import (
 from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSiteResult, RollupSupplierResult
 from reports.selectors import rollup_inputs_get, rollup_run_latest
 from suppliers.models import Site, Supplier
+from suppliers.services.copying import copy_insert
 
 logger = logging.getLogger(__name__)
 # A request marked pending for longer than this lost its message (a broker restart): send anew.
@@ -74,8 +75,8 @@ def rollup_run_create(
         supplier_ids = dict(
             Supplier.objects.filter(code__in=[s.supplier_code for s in outcome.suppliers]).values_list("code", "pk")
         )
-        RollupSupplierResult.objects.bulk_create(
-            [_supplier_row(run, supplier_ids[s.supplier_code], s) for s in outcome.suppliers], batch_size=1000
+        copy_insert(
+            [_supplier_row(run, supplier_ids[s.supplier_code], s) for s in outcome.suppliers], RollupSupplierResult
         )
         site_ids = {
             (code, site): pk
@@ -83,10 +84,10 @@ def rollup_run_create(
                 "supplier__code", "code", "pk"
             )
         }
-        RollupSiteResult.objects.bulk_create(
-            [_site_row(run, site_ids[(s.supplier_code, s.site_code)], s) for s in outcome.sites], batch_size=1000
+        copy_insert(
+            [_site_row(run, site_ids[(s.supplier_code, s.site_code)], s) for s in outcome.sites], RollupSiteResult
         )
-        RollupFlag.objects.bulk_create(
+        copy_insert(
             [
                 RollupFlag(
                     run=run,
@@ -98,7 +99,7 @@ def rollup_run_create(
                 )
                 for f in outcome.flags
             ],
-            batch_size=1000,
+            RollupFlag,
         )
     logger.info("roll-up %s stored as run %s (%s)", year, run.pk, trigger or "manual")
     return run

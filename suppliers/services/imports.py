@@ -8,7 +8,6 @@ import re
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, localcontext
 
@@ -22,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission, Supplier, code_validator
 from suppliers.periods import InvalidPeriod, Period, period_parse
 from suppliers.provinces import Province, UnknownProvince, province_parse
+from suppliers.services.copying import copy_rows, stored_values
 from suppliers.services.spreadsheets import FileRefused, Problem, Table, table_read
 from suppliers.units import UnknownUnit, to_mwh, unit_parse
 from suppliers.uscc import validate_uscc
@@ -508,26 +508,6 @@ class _Check:
                 self.add(line.row, "period", _("period %(period)s is not open for reporting") % {"period": line.period})
 
 
-def _copy(table: str, columns: list[str], rows: Iterable[Sequence[object]]) -> None:
-    """Rows into `table` by PostgreSQL's COPY: what bulk_create does, without an SQL literal per value."""
-    quote = connection.ops.quote_name
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
-
-
-def _values(obj: models.Model, fields: list[models.Field], json_fields: set[str]) -> list[object]:
-    """The values `obj` is stored with (auto_now applied), JSON adapted for the database."""
-    values = [f.pre_save(obj, obj._state.adding) for f in fields]
-    for i, f in enumerate(fields):
-        if f.attname in json_fields:
-            values[i] = f.get_db_prep_save(values[i], connection)
-    return values
-
-
 def _history_copy(objs: list[models.Model], model: type[models.Model], history_type: str, user: object) -> None:
     """One history row per object, as simple_history's bulk_history_create writes it."""
     history = model.history.model
@@ -535,7 +515,7 @@ def _history_copy(objs: list[models.Model], model: type[models.Model], history_t
     json_fields = {f.attname for f in tracked if isinstance(f, models.JSONField)}
     now = timezone.now()
     user_id = getattr(user, "pk", None)
-    _copy(
+    copy_rows(
         history._meta.db_table,
         [history._meta.get_field(f.name).column for f in tracked]
         + ["history_date", "history_change_reason", "history_type", "history_user_id"],
@@ -568,7 +548,9 @@ def _bulk_create(objs: list[models.Model], model: type[models.Model], *, user: o
             obj.pk = pk
     fields = list(model._meta.concrete_fields)
     json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    _copy(model._meta.db_table, [f.column for f in fields], (_values(obj, fields, json_fields) for obj in objs))
+    copy_rows(
+        model._meta.db_table, [f.column for f in fields], (stored_values(obj, fields, json_fields) for obj in objs)
+    )
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     _history_copy(objs, model, "+", user)
@@ -591,7 +573,7 @@ def _bulk_update(objs: list[models.Model], model: type[models.Model], fields: li
         selected = ", ".join(quote(c) for c in columns)  # names from the model, quoted
         cursor.execute(f"CREATE TEMPORARY TABLE import_update AS SELECT {selected} FROM {quote(table)} WITH NO DATA")  # noqa: S608
     try:
-        _copy("import_update", columns, (_values(obj, chosen, json_fields) for obj in objs))
+        copy_rows("import_update", columns, (stored_values(obj, chosen, json_fields) for obj in objs))
         with connection.cursor() as cursor:
             assignments = ", ".join(f"{quote(c)} = import_update.{quote(c)}" for c in columns[1:])
             match = f"{quote(table)}.{quote(columns[0])} = import_update.{quote(columns[0])}"
