@@ -74,6 +74,21 @@ def charlie(db: None) -> User:
     return UserFactory(email="charlie@carmaker.example", is_staff=True)
 
 
+@pytest.fixture
+def private_storage(settings: SettingsWrapper, tmp_path: Path) -> Path:
+    """Stored files (evidence, report files) go to a temporary private folder, as in production
+    under var/private; returns the folder."""
+    location = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": None},
+        },
+    }
+    return location
+
+
 def database_url_for_subprocess() -> str:
     """DATABASE_URL of the test database, for a worker process started by a test."""
     from django.db import connection

@@ -7,6 +7,7 @@ owner); charlie (staff, with the viewer's permission on runs). API calls carry e
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -97,11 +98,7 @@ class World:
 
 
 @pytest.fixture
-def world(alice: User, bob: User, staff_reader: User, settings, tmp_path) -> World:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
+def world(alice: User, bob: User, staff_reader: User, private_storage: Path) -> World:
     # Closed, with alice's returned submission: alice may still correct it; bob cannot see it.
     period = ReportingPeriodFactory(year=2024, kind="year", number=0, is_open=False)
     submission = SubmissionFactory(supplier=alice.supplier, period=period, status="returned")

@@ -10,20 +10,11 @@ from rest_framework.test import APIClient
 from suppliers.models import EvidenceFile, ReportingPeriod, Submission, User
 from tests.api.conftest import line
 
-pytestmark = pytest.mark.django_db
+# Files go to a temporary private folder (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + bytes(range(256))
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path: Path) -> Path:
-    location = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
-    }
-    return location
 
 
 def _upload(client: APIClient, period: ReportingPeriod, content: bytes, name: str):

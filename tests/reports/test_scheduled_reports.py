@@ -37,6 +37,9 @@ from tests.conftest import SmtpServer, free_port, smtp_settings
 from tests.factories import ReportingPeriodFactory, SubmissionFactory, UserFactory
 from tests.reports.test_worked_example import EXAMPLES, _load_example
 
+# Files go to a temporary private folder (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 EXPECTED = json.loads((EXAMPLES / "expected-rollup-2024.json").read_text())
 ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "reports"
 BOARD = "board@carmaker.example"
@@ -63,20 +66,6 @@ def sheet_rows(workbook: object, title: str) -> list[list]:
 def figures(workbook: object, title: str = "Summary") -> dict[str, object]:
     """A key-figures sheet as {label: value}."""
     return {row[0]: row[1] for row in sheet_rows(workbook, title)[1:]}
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings: SettingsWrapper, tmp_path: Path) -> Path:
-    """Report files go to a temporary private folder, as in production under var/private."""
-    location = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(location), "base_url": None},
-        },
-    }
-    return location
 
 
 @pytest.fixture

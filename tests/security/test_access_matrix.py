@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -112,11 +113,9 @@ def _staff(role: str) -> User:
 
 
 @pytest.fixture
-def world(alice: User, bob: User, settings, tmp_path) -> World:
+def world(alice: User, bob: User, settings, tmp_path, private_storage: Path) -> World:
     from reports.services.rollups import rollup_run_create
 
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                          "OPTIONS": {"location": str(tmp_path / "private")}}}  # fmt: skip
     settings.VAR_DIR = tmp_path  # pending bulk uploads
     call_command("setup_roles", stdout=StringIO())
     staff = {role: _staff(role) for role in STAFF}

@@ -11,6 +11,7 @@ for the user's own object and for another supplier's; without one the test fails
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -143,9 +144,7 @@ def _access(name: str | None, route: str, arguments: list[str]) -> Access:
 
 
 @pytest.fixture
-def world(alice: User, bob: User, settings, tmp_path) -> World:
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                          "OPTIONS": {"location": str(tmp_path / "private")}}}  # fmt: skip
+def world(alice: User, bob: User, settings, tmp_path, private_storage: Path) -> World:
     settings.VAR_DIR = tmp_path  # pending bulk uploads
     open_period = ReportingPeriodFactory(year=2025, kind="year", number=0, is_open=True)
     bobs_closed_period = ReportingPeriodFactory(year=2019, kind="year", number=0, is_open=False)

@@ -20,6 +20,9 @@ from suppliers.models import EvidenceFile, ReportingPeriod, Submission, User
 from suppliers.services.evidence import evidence_add
 from tests.factories import ReportingPeriodFactory, SubmissionFactory
 
+# Files go to a temporary private folder (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + bytes(range(256))
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 40
@@ -46,20 +49,6 @@ def _xlsx() -> bytes:
 
 
 WORKBOOK_PARTS = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path: Path) -> Path:
-    """Evidence of the tests goes to a temporary private folder, as in production under var/private."""
-    location = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(location), "base_url": None},
-        },
-    }
-    return location
 
 
 @pytest.fixture
