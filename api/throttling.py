@@ -8,6 +8,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
+from suppliers.services.accounts import client_ip_address
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -27,7 +28,9 @@ class TokenScopeRateThrottle(SimpleRateThrottle):
     def allow_request(self, request: Request, view: APIView) -> bool:
         token = request.auth if isinstance(request.auth, ApiToken) else None
         self.scope = token.scope if token is not None else ANONYMOUS
-        self.ident = token.digest[:32] if token is not None else self.get_ident(request)
+        # Without a token, the client's address as the login lockout reads it (behind
+        # AXES_IPWARE_PROXY_COUNT proxies, never a X-Forwarded-For entry the client wrote).
+        self.ident = token.digest[:32] if token is not None else client_ip_address(request)
         # Read on each request, so that a changed setting (a test's) takes effect.
         self.rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
         self.num_requests, self.duration = self.parse_rate(self.rate)

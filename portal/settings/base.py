@@ -294,8 +294,6 @@ REST_FRAMEWORK = {
         "staff_read": api_rate("API_RATE_STAFF", default="3600/hour"),
         "anon": api_rate("API_RATE_ANONYMOUS", default="300/hour"),
     },
-    # The client address is REMOTE_ADDR unless proxies are declared (never a header a client forges).
-    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",

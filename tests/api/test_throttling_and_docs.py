@@ -81,3 +81,20 @@ def test_the_docs_are_served_from_this_site_without_inline_script(client: Client
     assert (
         start_up["Content-Type"].startswith("application/javascript") and "/api/v1/schema/" in start_up.content.decode()
     )
+
+
+def test_behind_a_proxy_anonymous_callers_are_limited_by_the_address_the_proxy_saw(settings: SettingsWrapper) -> None:
+    """The same client address as the login lockout: the entry the proxy appended, not one the
+    client wrote to its left, and not the proxy's own address, which every office shares."""
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**GENEROUS_RATES, "anon": "2/minute"},
+    }
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+    office, other_office = (f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}" for _ in range(2))
+    codes = [
+        proxy.get("/api/v1/schema/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, {office}").status_code for n in range(3)
+    ]
+    assert codes == [200, 200, 429]  # a different forged entry on the left each time changes nothing
+    assert proxy.get("/api/v1/schema/", HTTP_X_FORWARDED_FOR=other_office).status_code == 200
