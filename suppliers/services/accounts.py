@@ -130,16 +130,6 @@ def user_sessions_end(*, user: User) -> int:
     return len(ended)
 
 
-def user_deactivate(*, user: User) -> User:
-    """Switches the account off: it can no longer log in, and its open sessions end at once."""
-    with transaction.atomic():
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        user_sessions_end(user=user)
-    logger.info("%s was deactivated", user.email)
-    return user
-
-
 def client_ip_address(request: HttpRequest) -> str | None:
     """The address a login attempt comes from, for the lockout (settings.AXES_CLIENT_IP_CALLABLE).
 
