@@ -33,12 +33,18 @@ def stored_values(obj: models.Model, fields: list[models.Field], json_fields: se
     return values
 
 
+def copy_objects(objs: list[models.Model], model: type[models.Model], *, with_ids: bool) -> None:
+    """The objects' rows into the model's table by COPY, as bulk_create stores them: with the ids
+    the objects hold (`with_ids`), or with ids from the table's default."""
+    fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    copy_rows(model._meta.db_table, [f.column for f in fields], (stored_values(o, fields, json_fields) for o in objs))
+
+
 def copy_insert(objs: list[models.Model], model: type[models.Model]) -> None:
-    """New rows nobody refers to afterwards (their ids come from the table's default, not back to
-    the objects); bulk_create on databases other than PostgreSQL."""
+    """New rows nobody refers to afterwards (their ids are not given back to the objects);
+    bulk_create on databases other than PostgreSQL."""
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs, batch_size=1000)
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    copy_rows(model._meta.db_table, [f.column for f in fields], (stored_values(o, fields, json_fields) for o in objs))
+    copy_objects(objs, model, with_ids=False)

@@ -21,7 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission, Supplier, code_validator
 from suppliers.periods import InvalidPeriod, Period, period_parse
 from suppliers.provinces import Province, UnknownProvince, province_parse
-from suppliers.services.copying import copy_rows, stored_values
+from suppliers.services.copying import copy_objects, copy_rows, stored_values
 from suppliers.services.spreadsheets import FileRefused, Problem, Table, table_read
 from suppliers.units import UnknownUnit, to_mwh, unit_parse
 from suppliers.uscc import validate_uscc
@@ -546,11 +546,7 @@ def _bulk_create(objs: list[models.Model], model: type[models.Model], *, user: o
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj._prepare_related_fields_for_save(operation_name="bulk_create")
             obj.pk = pk
-    fields = list(model._meta.concrete_fields)
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    copy_rows(
-        model._meta.db_table, [f.column for f in fields], (stored_values(obj, fields, json_fields) for obj in objs)
-    )
+    copy_objects(objs, model, with_ids=True)
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     _history_copy(objs, model, "+", user)
