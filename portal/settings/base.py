@@ -328,10 +328,17 @@ BASELINE_YEAR = env.int("BASELINE_YEAR", default=2019)
 ROLLUP_COALESCE_SECONDS = env.int("ROLLUP_COALESCE_SECONDS", default=30)
 COMMITTED_SUPPLIERS = env.int("COMMITTED_SUPPLIERS", default=200)
 # Where the portal is reached from outside (scheme://host[:port], no path): every link in an email
-# (invitations, password resets) is built on it, never on a request's Host header.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# (invitations, password resets) is built on it, never on a request's Host header. Unset, it is
+# the address gunicorn binds to (PORTAL_BIND, which `make run` passes to web, worker and beat).
+PORTAL_BIND = env.str("PORTAL_BIND", default="127.0.0.1:8000")
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default=f"http://{PORTAL_BIND}").rstrip("/")
 _base_url = urlsplit(PORTAL_BASE_URL)
 if _base_url.scheme not in {"http", "https"} or not _base_url.netloc or _base_url.path or _base_url.query:
+    if "PORTAL_BASE_URL" not in env.ENVIRON:
+        raise ImproperlyConfigured(
+            f"PORTAL_BASE_URL is not set and PORTAL_BIND {PORTAL_BIND!r} gives no base URL for links in emails; "
+            "set PORTAL_BASE_URL, e.g. https://portal.example.com."
+        )
     raise ImproperlyConfigured(f"PORTAL_BASE_URL must look like https://portal.example.com, not {PORTAL_BASE_URL!r}.")
 # Shows a banner on every page saying that the companies and figures are invented (`make run`).
 PORTAL_DEMO = env.bool("PORTAL_DEMO", default=False)

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from reports.models import PublishedFigure, RollupRun
 from suppliers import demo
@@ -177,6 +178,43 @@ def test_demo_logins_does_not_print_a_password_that_was_changed() -> None:
 
     assert demo.STAFF_PASSWORD not in out.getvalue()
     assert "password changed" in out.getvalue()
+
+
+def _make_run_output() -> str:
+    """What `make run` prints before honcho starts: `seed_demo --if-empty`, then `demo_logins`."""
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", "--suppliers", "2", "--years", "2024", stdout=out)
+    call_command("demo_logins", stdout=out)
+    return out.getvalue()
+
+
+def _printed_codes(output: str) -> list[list[str]]:
+    marker = "Staff second factor (one-time backup codes, each works once):"
+    return [line.split(marker, 1)[1].split() for line in output.splitlines() if marker in line]
+
+
+@pytest.mark.django_db
+def test_make_run_prints_one_set_of_staff_backup_codes_and_they_verify(settings) -> None:
+    settings.STAFF_OTP_REQUIRED = True
+
+    first_run = _make_run_output()
+
+    assert first_run.count(f"{demo.STAFF_EMAIL} / {demo.STAFF_PASSWORD}") == 1
+    [codes] = _printed_codes(first_run)
+    assert len(codes) == 5
+    device = StaticDevice.objects.get(user__email=demo.STAFF_EMAIL)
+    assert device.verify_token(codes[0])
+    assert not device.verify_token(codes[0])  # each works once
+
+    # The next `make run` finds the data and prints one new set; the old set stops working.
+    device.throttle_reset()
+    second_run = _make_run_output()
+    assert "leaves the data as it is" in second_run
+    [new_codes] = _printed_codes(second_run)
+    device = StaticDevice.objects.get(user__email=demo.STAFF_EMAIL)
+    assert not device.verify_token(codes[1])
+    device.throttle_reset()
+    assert device.verify_token(new_codes[1])
 
 
 def test_a_suppliers_rows_do_not_depend_on_the_portfolio_size_or_the_years_asked_for() -> None:

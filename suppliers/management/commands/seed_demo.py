@@ -5,7 +5,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
@@ -136,4 +135,6 @@ class Command(BaseCommand):
                 )
             self.stdout.write(line)
         self.stdout.write(demo.INVENTED_NOTICE)
-        call_command("demo_logins", stdout=self.stdout)
+        # Only a pointer: demo_logins replaces the staff backup codes each time it runs and `make run` runs
+        # it next, so printing the logins here too showed a set of codes that no longer worked.
+        self.stdout.write("The demo logins (and staff backup codes): python manage.py demo_logins")
