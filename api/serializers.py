@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reports.models import RollupFlag, RollupRun, RollupSupplierResult
-from suppliers.forms.submissions import QUANTITY_COLUMNS, LineForm, SubmissionForm
+from suppliers.forms.submissions import QUANTITY_COLUMNS, LineForm, SubmissionForm, line_serials_text
 from suppliers.models import EvidenceFile, Line, ReportingPeriod, Site, Submission
 from suppliers.periods import PeriodKind
 from suppliers.services.submissions import LineInput
@@ -56,16 +56,26 @@ class LineSerializer(serializers.ModelSerializer):
         help_text="The quantities exactly as sent, in their unit.",
     )  # fmt: skip
     certificate_ids = serializers.SerializerMethodField()
+    gec_serials = serializers.SerializerMethodField(
+        help_text="The GEC serials and ranges FIRST~LAST claimed, ;-separated."
+    )
+    irec_serials = serializers.SerializerMethodField(help_text="The I-REC serials and ranges claimed, ;-separated.")
 
     class Meta:
         model = Line
         fields = [
             "site", "unit", "entered", "total_electricity_mwh", "onsite_renewable_mwh", "green_power_trading_mwh",
-            "gec_mwh", "irec_mwh", "bmw_share_percent", "certificate_ids", "updated_at",
+            "gec_mwh", "irec_mwh", "bmw_share_percent", "certificate_ids", "gec_serials", "irec_serials", "updated_at",
         ]  # fmt: skip
 
     def get_certificate_ids(self, line: Line) -> list[str]:
         return [claim.batch_id for claim in line.certificate_claims.all()]
+
+    def get_gec_serials(self, line: Line) -> str:
+        return line_serials_text(line).get("gec_serials", "")
+
+    def get_irec_serials(self, line: Line) -> str:
+        return line_serials_text(line).get("irec_serials", "")
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -124,6 +134,14 @@ class LineWriteSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=100), required=False, max_length=500,
         help_text="Batch IDs of the GEC or I-REC certificates claimed.",
     )  # fmt: skip
+    gec_serials = serializers.CharField(
+        required=False, allow_blank=True, max_length=200_000,
+        help_text="GEC serials and ranges FIRST~LAST, separated by ; (their count must equal gec).",
+    )  # fmt: skip
+    irec_serials = serializers.CharField(
+        required=False, allow_blank=True, max_length=200_000,
+        help_text="I-REC serials and ranges FIRST~LAST, separated by ; (their count must equal irec).",
+    )  # fmt: skip
 
     def validate(self, attrs: dict) -> LineInput:
         sites: dict[str, Site] = self.context["sites_by_code"]
@@ -144,6 +162,8 @@ class LineWriteSerializer(serializers.Serializer):
             **{column: attrs.get(column, "") for column in QUANTITY_COLUMNS},
             "bmw_share_percent": attrs["bmw_share_percent"],
             "certificate_ids": "; ".join(certificate_ids),
+            "gec_serials": attrs.get("gec_serials", ""),
+            "irec_serials": attrs.get("irec_serials", ""),
         }
         form = LineForm(data, sites={site.pk: site})
         if not form.is_valid():
@@ -220,7 +240,8 @@ class SupplierResultSerializer(serializers.ModelSerializer):
 
 
 class FlagSerializer(serializers.ModelSerializer):
-    supplier_code = serializers.CharField(source="supplier.code", read_only=True)
+    # Null for a flag of the whole roll-up (no_residual_factor).
+    supplier_code = serializers.CharField(source="supplier.code", read_only=True, allow_null=True, default=None)
     site_code = serializers.CharField(source="site.code", read_only=True, allow_null=True, default=None)
 
     class Meta:

@@ -14,13 +14,24 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from suppliers.models import Site, Supplier
-from suppliers.provinces import Region
+from suppliers.provinces import PROVINCE_CHOICES, Region
 
 TONNES = {"max_digits": 24, "decimal_places": 6}
 
 
+def factor_place_choices() -> list[tuple[str, str]]:
+    """A factor's place: NATIONAL, a regional grid, or a province (its GB/T 2260 code)."""
+    return [*Region.choices, *((code, f"{code} {name}") for code, name in PROVINCE_CHOICES)]
+
+
 class EmissionFactor(models.Model):
-    region = models.CharField(_("region"), max_length=10, choices=Region)
+    class Kind(models.TextChoices):
+        AVERAGE = "average", _("Average (the grid's average factor)")
+        RESIDUAL = "residual", _("Residual (electricity without a green claim)")
+
+    # The file column is `region`; a factor's place may also be a province.
+    region = models.CharField(_("place"), max_length=10, choices=factor_place_choices)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind, default=Kind.AVERAGE)
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     tco2_per_mwh = models.DecimalField(
         _("tCO2/MWh"),
@@ -33,11 +44,13 @@ class EmissionFactor(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["year", "region"]
+        ordering = ["year", "kind", "region"]
         verbose_name = _("emission factor")
         verbose_name_plural = _("emission factors")
         constraints = [
-            models.UniqueConstraint(fields=["region", "year"], name="emission_factor_unique_per_region_year"),
+            models.UniqueConstraint(
+                fields=["region", "year", "kind"], name="emission_factor_unique_per_place_year_kind"
+            ),
             models.CheckConstraint(
                 condition=Q(tco2_per_mwh__gte=0) & Q(tco2_per_mwh__lte=2), name="emission_factor_plausible"
             ),
@@ -45,7 +58,7 @@ class EmissionFactor(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region} {self.year}: {self.tco2_per_mwh}"
+        return f"{self.region} {self.year} {self.kind}: {self.tco2_per_mwh}"
 
 
 class PublishedFigure(models.Model):
@@ -83,6 +96,8 @@ class RollupRun(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SUCCEEDED)
     error = models.TextField(_("error"), blank=True)
     method_version = models.CharField(_("method version"), max_length=20)
+    # The settings the run used (method version 2 on; blank for runs of version 1).
+    irec_last_year = models.PositiveSmallIntegerField(_("last year of I-RECs"), null=True, blank=True)
     input_fingerprint = models.CharField(_("input fingerprint"), max_length=64)
     line_count = models.PositiveIntegerField(_("lines used"), default=0)
     factors_used = models.JSONField(_("factor values used"), default=list, blank=True)
@@ -158,11 +173,14 @@ class RollupFlag(models.Model):
         NO_BASELINE = "no_baseline", _("No baseline")
         DUPLICATE_CERTIFICATE = "duplicate_certificate", _("Certificate claimed twice")
         FACTOR_FALLBACK = "factor_fallback", _("Emission factor from a fallback")
+        NO_RESIDUAL_FACTOR = "no_residual_factor", _("No residual factor loaded")
+        IREC_NOT_ELIGIBLE = "irec_not_eligible", _("I-RECs after the cut-off year")
         YOY_OUTLIER = "yoy_outlier", _("Year-on-year outlier")
 
     run = models.ForeignKey(RollupRun, on_delete=models.CASCADE, related_name="flags")
     code = models.CharField(max_length=30, choices=Code)
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+")
+    # None for a flag of the whole roll-up (no_residual_factor).
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, null=True, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, related_name="+")
     year = models.PositiveSmallIntegerField()
     detail = models.TextField(blank=True)

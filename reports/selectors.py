@@ -2,15 +2,15 @@
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     Count,
-    DecimalField,
-    Exists,
     Expression,
-    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -19,14 +19,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
+    When,
 )
-from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 
+from portal.exact import ExactSum, micro_sum
 from reports.calculation.factors import Factor
-from reports.calculation.rollup import Reported, RollupInputs, SiteYear
+from reports.calculation.rollup import Quantities, Reported, RollupInputs, SiteYear
 from reports.models import (
     EmissionFactor,
     PublishedFigure,
@@ -36,9 +36,10 @@ from reports.models import (
     RollupSupplierResult,
 )
 from suppliers.models import CertificateClaim, Line, Submission
+from suppliers.periods import period_make
+from suppliers.serials import SerialRange, excluded_count, overlap_count
 
-SUM_FIELD = DecimalField(max_digits=30, decimal_places=10)
-ZERO = Value(Decimal(0), output_field=SUM_FIELD)
+ZERO_MWH = Decimal(0)
 
 
 def duplicate_batch_ids() -> QuerySet:
@@ -54,107 +55,222 @@ def duplicate_batch_ids() -> QuerySet:
     )
 
 
+@dataclass(frozen=True)
+class SerialOverlap:
+    """A claimed range (of `line_id`) that shares certificates with a range of another line."""
+
+    line_id: int
+    instrument: str
+    own: SerialRange
+    other: SerialRange
+    other_line_id: int
+    other_claimant: str  # "CN-0002/SZ1 2025"
+
+    @property
+    def certificates(self) -> int:
+        return overlap_count(self.own, self.other)
+
+
+_OVERLAP_SQL = """
+SELECT a.line_id, a.instrument, a.stem, a.width, a.first, a.last,
+       b.line_id, b.first, b.last, sup.code, site.code, per.year, per.kind, per.number
+FROM suppliers_certificaterange a
+JOIN suppliers_certificaterange b
+  ON b.instrument = a.instrument AND b.stem = a.stem AND b.width = a.width AND b.line_id <> a.line_id
+  AND {overlap}
+JOIN suppliers_line la ON la.id = a.line_id
+JOIN suppliers_submission sa ON sa.id = la.submission_id
+JOIN suppliers_line lb ON lb.id = b.line_id
+JOIN suppliers_submission sb ON sb.id = lb.submission_id
+JOIN suppliers_supplier sup ON sup.id = sb.supplier_id
+JOIN suppliers_site site ON site.id = lb.site_id
+JOIN suppliers_reportingperiod per ON per.id = sb.period_id
+WHERE sa.status IN %s AND sb.status IN %s {only}
+ORDER BY a.line_id, a.instrument, a.stem, a.width, a.first, b.first
+"""
+# PostgreSQL: the ranges as numrange, which the GiST index certificate_range_overlap answers
+# (suppliers/migrations); elsewhere text comparison, exact because both ends have the same width.
+_OVERLAP_POSTGRESQL = (
+    "numrange(b.first::numeric, b.last::numeric, '[]') && numrange(a.first::numeric, a.last::numeric, '[]')"
+)
+_OVERLAP_OTHER = "b.first <= a.last AND a.first <= b.last"
+
+
+def serial_overlaps(*, line_ids: list[int] | None = None) -> list[SerialOverlap]:
+    """Every claimed range of a submitted or approved line that shares certificates with another
+    such line's range (of any supplier, site or period), once per pair of ranges and side;
+    with `line_ids`, only those lines' ranges. One query."""
+    overlap = _OVERLAP_POSTGRESQL if connection.vendor == "postgresql" else _OVERLAP_OTHER
+    statuses = tuple(Submission.CLAIMING_STATUSES)
+    params: list[object] = [statuses, statuses]
+    only = ""
+    if line_ids is not None:
+        if not line_ids:
+            return []
+        only, params = "AND a.line_id IN %s", [*params, tuple(line_ids)]
+    sql = _OVERLAP_SQL.format(overlap=overlap, only=only)
+    # Neither driver takes a tuple for IN: one placeholder per value.
+    for values in params:
+        sql = sql.replace("IN %s", "IN (" + ", ".join(["%s"] * len(values)) + ")", 1)
+    params = [value for values in params for value in values]
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for line_id, instrument, stem, width, first, last, other_line, o_first, o_last, *claimant in cursor.fetchall():
+            supplier_code, site_code, year, kind, number = claimant
+            found.append(
+                SerialOverlap(
+                    line_id=line_id,
+                    instrument=instrument,
+                    own=SerialRange(stem, width, int(first), int(last)),
+                    other=SerialRange(stem, width, int(o_first), int(o_last)),
+                    other_line_id=other_line,
+                    other_claimant=f"{supplier_code}/{site_code} {period_make(year, kind, number)}",
+                )
+            )
+    return found
+
+
+@dataclass
+class LineExclusion:
+    """The certificates of one line that other lines also claim, in MWh, and what they are."""
+
+    gec_mwh: Decimal = Decimal(0)
+    irec_mwh: Decimal = Decimal(0)
+    what: list[str] = field(default_factory=list)
+
+
+def line_exclusions_get(*, years: set[int]) -> dict[int, LineExclusion]:
+    """The double-claimed certificates of approved lines in `years`, by line id: by serial, exactly
+    the certificates shared with another line; by batch ID, the line's whole GEC and I-REC."""
+    exclusions: dict[int, LineExclusion] = defaultdict(LineExclusion)
+    in_years = approved_lines().filter(submission__period__year__in=years)
+    # The double-claimed batches first, on their own (a handful, or none): as a subquery inside a
+    # per-line EXISTS, PostgreSQL may plan it once per line, and without any the step is skipped.
+    duplicates = list(duplicate_batch_ids().values_list("batch_id", flat=True))
+    if duplicates:
+        claims = (
+            CertificateClaim.objects.filter(batch_id__in=duplicates, line__in=in_years)
+            .values_list("line_id", "line__gec_mwh", "line__irec_mwh", "batch_id")
+            .order_by("line_id", "batch_id")
+        )
+        for line_id, gec, irec, batch_id in claims:
+            exclusion = exclusions[line_id]
+            exclusion.gec_mwh, exclusion.irec_mwh = gec, irec
+            exclusion.what.append(batch_id)
+    overlaps = serial_overlaps()
+    in_scope: set[int] = set()
+    if overlaps:
+        in_scope = set(in_years.filter(pk__in={o.line_id for o in overlaps}).values_list("pk", flat=True))
+    by_range: dict[tuple[int, str, SerialRange], list[SerialOverlap]] = defaultdict(list)
+    for found in overlaps:
+        if found.line_id in in_scope:
+            by_range[(found.line_id, found.instrument, found.own)].append(found)
+    for (line_id, instrument, own), found in by_range.items():
+        count = Decimal(excluded_count([own], [o.other for o in found]))
+        exclusion = exclusions[line_id]
+        if instrument == CertificateClaim.Instrument.GEC:
+            exclusion.gec_mwh += count
+        else:
+            exclusion.irec_mwh += count
+        claimants = sorted({o.other_claimant for o in found})
+        exclusion.what.append(f"{count.normalize():f} of {own.text()} (also claimed by {', '.join(claimants)})")
+    return dict(exclusions)
+
+
 def approved_lines() -> QuerySet:
     return Line.objects.filter(submission__status=Submission.Status.APPROVED)
 
 
-def _sum(expression: Combinable) -> Coalesce:
-    return Coalesce(Sum(ExpressionWrapper(expression, output_field=SUM_FIELD)), ZERO, output_field=SUM_FIELD)
-
-
-def rollup_inputs_get(*, year: int, baseline_year: int) -> RollupInputs:
-    """Everything the engine needs for `year`, in five queries."""
+def rollup_inputs_get(*, year: int, baseline_year: int, irec_last_year: int | None = None) -> RollupInputs:
+    """Everything the engine needs for `year`, in a fixed number of queries."""
+    irec_last_year = settings.IREC_LAST_YEAR if irec_last_year is None else irec_last_year
     if connection.vendor != "postgresql":
-        return _rollup_inputs(year=year, baseline_year=baseline_year)
+        return _rollup_inputs(year=year, baseline_year=baseline_year, irec_last_year=irec_last_year)
     with transaction.atomic(), connection.cursor() as cursor:
         # PostgreSQL's JIT compiles the aggregate anew on every run, for longer than it then runs
         # (0.6 s of 0.9 s at 2,000 suppliers, bench/RESULTS.md): off for these reads only.
         cursor.execute("SET LOCAL jit = off")
-        return _rollup_inputs(year=year, baseline_year=baseline_year)
+        return _rollup_inputs(year=year, baseline_year=baseline_year, irec_last_year=irec_last_year)
 
 
-def _rollup_inputs(*, year: int, baseline_year: int) -> RollupInputs:
-    factors = tuple(Factor(f.region, f.year, f.tco2_per_mwh, f.source) for f in EmissionFactor.objects.all())
-    # The double-claimed batches first, on their own (a handful, or none): as a subquery inside the
-    # per-line EXISTS, PostgreSQL may plan it once per line, and without any the test is skipped.
-    duplicates = list(duplicate_batch_ids().values_list("batch_id", flat=True))
-    conflicted = (
-        Exists(CertificateClaim.objects.filter(line=OuterRef("pk"), batch_id__in=duplicates))
-        if duplicates
-        else Value(False)
+def _rollup_inputs(*, year: int, baseline_year: int, irec_last_year: int) -> RollupInputs:
+    factors = tuple(
+        Factor(f.region, f.year, f.tco2_per_mwh, f.source, f.kind) for f in EmissionFactor.objects.order_by("pk")
     )
-    certificates = F("gec_mwh") + F("irec_mwh")
-    other_green = F("onsite_renewable_mwh") + F("green_power_trading_mwh")
-    share = F("bmw_share_percent")
+    years = {year, baseline_year}
+    exclusions = line_exclusions_get(years=years)
+    # A line with exclusions is a group of its own, so that its exclusions meet its own share.
+    own_group = Case(When(pk__in=list(exclusions), then=F("pk")), default=None, output_field=IntegerField())
     groups = (
         approved_lines()
-        .filter(submission__period__year__in={year, baseline_year})
-        .annotate(conflicted=conflicted)
+        .filter(submission__period__year__in=years)
+        .annotate(own_group=own_group)
         .values(
-            "site_id", "site__supplier__code", "site__code", "site__region", "submission__period__year", "conflicted"
+            "site_id",
+            "site__supplier__code",
+            "site__code",
+            "site__province",
+            "site__region",
+            "submission__period__year",
+            "bmw_share_percent",
+            "own_group",
         )
         .annotate(
             lines=Count("pk"),
-            electricity=_sum(F("total_electricity_mwh")),
-            other_green=_sum(other_green),
-            certificates=_sum(certificates),
-            share_electricity=_sum(share * F("total_electricity_mwh")),
-            share_other_green=_sum(share * other_green),
-            share_certificates=_sum(share * certificates),
+            electricity=ExactSum("total_electricity_mwh"),
+            other_green=ExactSum(micro_sum("onsite_renewable_mwh", "green_power_trading_mwh")),
+            gec=ExactSum("gec_mwh"),
+            irec=ExactSum("irec_mwh"),
         )
         .order_by()
     )
-    merged: dict[tuple, dict] = {}
-    conflicted_sites: set[tuple[int, int]] = set()
+    merged: dict[tuple, list] = {}
+    sites: dict[int, tuple[str, str]] = {}
     for row in groups:
-        key = (row["site__supplier__code"], row["site__code"], row["site__region"], row["submission__period__year"])
-        sums = merged.setdefault(key, {"E": Decimal(0), "G": Decimal(0), "aE": Decimal(0), "aG": Decimal(0), "n": 0})
-        sums["n"] += row["lines"]
-        sums["E"] += row["electricity"]
-        sums["aE"] += row["share_electricity"] / 100
-        # A double-claimed certificate counts as grid electricity: only the other green counts.
-        sums["G"] += row["other_green"] + (0 if row["conflicted"] else row["certificates"])
-        sums["aG"] += (row["share_other_green"] + (0 if row["conflicted"] else row["share_certificates"])) / 100
-        if row["conflicted"]:
-            conflicted_sites.add((row["site_id"], row["submission__period__year"]))
-    batches: dict[tuple[str, str, int], list[str]] = defaultdict(list)
-    if conflicted_sites:
-        claims = (
-            CertificateClaim.objects.filter(
-                batch_id__in=duplicates,
-                line__submission__status=Submission.Status.APPROVED,
-                line__submission__period__year__in={year, baseline_year},
-            )
-            .values_list("line__site__supplier__code", "line__site__code", "line__submission__period__year", "batch_id")
-            .distinct()
-            .order_by("batch_id")
+        key = (
+            row["site__supplier__code"], row["site__code"], row["site__province"], row["site__region"],
+            row["submission__period__year"],
+        )  # fmt: skip
+        sites[row["site_id"]] = (row["site__supplier__code"], row["site__code"])
+        exclusion = exclusions.get(row["own_group"]) if row["own_group"] else None
+        total = Quantities(
+            electricity=row["electricity"],
+            other_green=row["other_green"],
+            gec=row["gec"],
+            irec=row["irec"],
+            gec_double=exclusion.gec_mwh if exclusion else ZERO_MWH,
+            irec_double=exclusion.irec_mwh if exclusion else ZERO_MWH,
         )
-        for supplier_code, site_code, line_year, batch_id in claims:
-            batches[(supplier_code, site_code, line_year)].append(batch_id)
+        # The share is applied in Python, exactly: a product in SQL would be floating point on SQLite.
+        attributable = total.scaled(row["bmw_share_percent"] / 100)
+        entry = merged.setdefault(key, [Quantities(), Quantities(), [], 0])
+        entry[0] += total
+        entry[1] += attributable
+        entry[2] += exclusion.what if exclusion else []
+        entry[3] += row["lines"]
     site_years = tuple(
         SiteYear(
             supplier_code=key[0],
             site_code=key[1],
-            region=key[2],
-            year=key[3],
-            electricity_mwh=sums["E"],
-            green_mwh=sums["G"],
-            attributable_electricity_mwh=sums["aE"],
-            attributable_green_mwh=sums["aG"],
-            duplicate_batches=tuple(batches.get((key[0], key[1], key[3]), ())),
-            line_count=sums["n"],
+            province=key[2],
+            region=key[3],
+            year=key[4],
+            total=total,
+            attributable=attributable,
+            duplicates=tuple(sorted(set(what))),
+            line_count=count,
         )
-        for key, sums in sorted(merged.items())
+        for key, (total, attributable, what, count) in sorted(merged.items())
     )
     return RollupInputs(
         year=year,
         baseline_year=baseline_year,
         site_years=site_years,
         factors=factors,
-        site_history=site_history_get(
-            year=year, sites={row["site_id"]: (row["site__supplier__code"], row["site__code"]) for row in groups}
-        ),
+        site_history=site_history_get(year=year, sites=sites),
         reported=reported_get(year=year),
+        irec_last_year=irec_last_year,
     )
 
 
@@ -167,7 +283,7 @@ def site_history_get(*, year: int, sites: dict[int, tuple[str, str]]) -> dict[tu
         approved_lines()
         .filter(site_id__in=sites, submission__period__year__lte=year)
         .values_list("site_id", "submission__period__year")
-        .annotate(electricity=_sum(F("total_electricity_mwh")))
+        .annotate(electricity=ExactSum("total_electricity_mwh"))
         .order_by()
     )
     for site_id, line_year, electricity in rows:
@@ -386,6 +502,39 @@ def run_export_rows(run: RollupRun, kind: str) -> tuple[list[str], Iterator[list
         raise ValueError(kind)
     iterable = rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else rows
     return header, (list(row) for row in iterable)
+
+
+@dataclass(frozen=True)
+class SerialDoubleClaim:
+    """Certificates that two lines both claim by serial: the shared run, and both claimants."""
+
+    instrument: str
+    shared: SerialRange
+    claimants: tuple[Line, Line]
+
+    @property
+    def certificates(self) -> int:
+        return self.shared.count
+
+    @property
+    def instrument_label(self) -> str:
+        return CertificateClaim.Instrument(self.instrument).label
+
+
+def serial_double_claims() -> list[SerialDoubleClaim]:
+    """Every overlap of claimed serials between two submitted or approved lines, once per pair of
+    ranges, with both lines (their site, supplier, submission and period): two queries."""
+    pairs = [found for found in serial_overlaps() if found.line_id < found.other_line_id]
+    ids = {found.line_id for found in pairs} | {found.other_line_id for found in pairs}
+    lines = Line.objects.select_related("site__supplier", "submission__period").in_bulk(ids) if ids else {}
+    found_claims = []
+    for found in pairs:
+        own, other = found.own, found.other
+        shared = SerialRange(own.stem, own.width, max(own.first, other.first), min(own.last, other.last))
+        found_claims.append(
+            SerialDoubleClaim(found.instrument, shared, (lines[found.line_id], lines[found.other_line_id]))
+        )
+    return sorted(found_claims, key=lambda c: (c.instrument, c.shared))
 
 
 def double_claims() -> dict[str, list[CertificateClaim]]:

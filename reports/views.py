@@ -31,6 +31,7 @@ from reports.selectors import (
     run_shown_result,
     run_top_contributors,
     runs_trend,
+    serial_double_claims,
 )
 from reports.services.rollups import rollup_request
 from suppliers.forms.review import ReturnForm
@@ -178,11 +179,13 @@ def run_export(request: HttpRequest, run_id: int, kind: str, file_format: str) -
 
 @permission_required("reports.view_rolluprun", raise_exception=True)
 def double_claims_list(request: HttpRequest) -> HttpResponse:
-    """Certificate batches claimed more than once, each with every claimant."""
+    """Certificates claimed more than once: batches with every claimant, and overlapping serials
+    with both claimants and the MWh at stake."""
     context = {
         **admin.site.each_context(request),
         "title": _("Certificates claimed more than once"),
         "batches": double_claims(),
+        "serial_claims": serial_double_claims(),
         "form": ReturnForm(),
     }
     return TemplateResponse(request, "admin/reports/double_claims.html", context)

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from suppliers.forms.accounts import InviteUserForm
 from suppliers.forms.review import ReturnForm, SubmissionActionForm, SubmissionFileForm
+from suppliers.forms.submissions import line_serials_text
 from suppliers.models import CertificateClaim, EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
 from suppliers.selectors import submission_flags
 from suppliers.services.accounts import supplier_user_invitation_send, supplier_user_invite, user_sessions_end
@@ -82,14 +83,28 @@ class LineInline(admin.TabularInline):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("site__supplier").prefetch_related("certificate_claims")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("site__supplier")
+            .prefetch_related("certificate_claims", "certificate_ranges")
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    @admin.display(description=_("certificate batches"))
+    @admin.display(description=_("certificates"))
     def certificates(self, line: Line) -> str:
-        return "; ".join(claim.batch_id for claim in line.certificate_claims.all())
+        """The batch IDs, or the GEC and I-REC serials, the line claims."""
+        serials = line_serials_text(line)
+        return "; ".join(
+            [claim.batch_id for claim in line.certificate_claims.all()]
+            + [
+                f"{label}: {serials[column]}"
+                for column, label in (("gec_serials", "GEC"), ("irec_serials", "I-REC"))
+                if column in serials
+            ]
+        )
 
 
 class EvidenceInline(admin.TabularInline):

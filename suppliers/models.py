@@ -8,10 +8,12 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.exact import Micro, micro_sum
 from suppliers.periods import Period, PeriodKind, period_make
 from suppliers.provinces import PROVINCE_CHOICES, PROVINCES_BY_CODE, Region
 from suppliers.units import EnergyUnit
@@ -266,14 +268,15 @@ class Line(models.Model):
             models.CheckConstraint(
                 condition=Q(bmw_share_percent__gte=0) & Q(bmw_share_percent__lte=100), name="line_share_is_a_percentage"
             ),
+            # Compared as whole micro-units (portal/exact.py): SQLite adds decimals in floating
+            # point, and a 100 %-green line of 0.1 + 0.2 MWh would exceed its 0.3 MWh.
             models.CheckConstraint(
-                condition=Q(
-                    total_electricity_mwh__gte=F("onsite_renewable_mwh")
-                    + F("green_power_trading_mwh")
-                    + F("gec_mwh")
-                    + F("irec_mwh")
+                condition=GreaterThanOrEqual(
+                    Micro("total_electricity_mwh"),
+                    micro_sum("onsite_renewable_mwh", "green_power_trading_mwh", "gec_mwh", "irec_mwh"),
                 ),
                 name="line_green_not_above_total",
+                violation_error_message=_("The green quantities add up to more than the total electricity."),
             ),
         ]
 
@@ -308,6 +311,48 @@ class CertificateClaim(models.Model):
 
     def __str__(self) -> str:
         return self.batch_id
+
+
+class CertificateRange(models.Model):
+    """Certificates a line claims by serial: a single serial or a range FIRST~LAST (suppliers/serials.py).
+
+    A serial is its stem (the text before its final run of digits) and that run; the run is kept
+    as text zero-padded to its width, so that any length is exact (the GEC platform's serials are
+    32 digits) and, within one (instrument, stem, width), text order is number order. On
+    PostgreSQL an index over numrange(first, last) finds overlaps across millions of certificates.
+    """
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="certificate_ranges", verbose_name=_("line"))
+    instrument = models.CharField(_("instrument"), max_length=4, choices=CertificateClaim.Instrument)
+    stem = models.CharField(_("serial stem"), max_length=100, blank=True)
+    width = models.PositiveSmallIntegerField(_("digits"))
+    first = models.CharField(_("first number"), max_length=100)
+    last = models.CharField(_("last number"), max_length=100)
+    count = models.PositiveBigIntegerField(_("certificates"))
+
+    class Meta:
+        ordering = ["line", "instrument", "stem", "width", "first"]
+        verbose_name = _("certificate range")
+        verbose_name_plural = _("certificate ranges")
+        indexes = [models.Index(fields=["instrument", "stem", "width", "first"], name="certificate_range_key")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(width__gte=1) & Q(count__gte=1) & Q(first__regex=r"^[0-9]+$") & Q(last__regex=r"^[0-9]+$"),
+                name="certificate_range_digits",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("first"), F("width")) & Exact(Length("last"), F("width")),
+                name="certificate_range_width",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        first = f"{self.stem}{self.first}"
+        return first if self.first == self.last else f"{first}~{self.stem}{self.last}"
 
 
 def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:

@@ -3,7 +3,7 @@
 The regions are the seven regional grids of the national emission-factor tables published by
 the Ministry of Ecology and Environment (MEE) and the National Bureau of Statistics (NBS) from
 the 2021 data year on; the province-to-grid mapping and the GB/T 2260 codes are those of
-../shared/spec/calculation.md ("Provinces and regional grids").
+docs/method.md ("Provinces and regional grids").
 """
 
 from dataclasses import dataclass

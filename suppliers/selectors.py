@@ -52,7 +52,12 @@ def get_submission_for_user(user: User, period_id: int) -> Submission | None:
         Submission.objects.filter(supplier=supplier, period=period)
         .select_related("period", "supplier")
         .prefetch_related(
-            Prefetch("lines", queryset=Line.objects.select_related("site").prefetch_related("certificate_claims")),
+            Prefetch(
+                "lines",
+                queryset=Line.objects.select_related("site").prefetch_related(
+                    "certificate_claims", "certificate_ranges"
+                ),
+            ),
             "evidence_files",
         )
         .first()

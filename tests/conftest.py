@@ -21,7 +21,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from suppliers.models import User
 from tests.factories import SiteFactory, SupplierFactory, UserFactory
 
-SHARED_SPEC = Path(settings.BASE_DIR).parent / "shared" / "spec"
+# The worked example of the method (docs/method.md): the repository's own copy of its files.
+WORKED_EXAMPLE = Path(__file__).parent / "data" / "worked-example"
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -324,6 +324,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- The portal's own settings ---------------------------------------------------------
 BASELINE_YEAR = env.int("BASELINE_YEAR", default=2019)
+# The last consumption year whose I-RECs count (docs/method.md): I-RECs are issued for Chinese
+# generation up to the 2024 vintage; from 2025 the GEC is the sole proof of green electricity in China.
+IREC_LAST_YEAR = env.int("IREC_LAST_YEAR", default=2024)
 # Seconds a roll-up waits after the first trigger, so that a burst of approvals is one run.
 ROLLUP_COALESCE_SECONDS = env.int("ROLLUP_COALESCE_SECONDS", default=30)
 COMMITTED_SUPPLIERS = env.int("COMMITTED_SUPPLIERS", default=200)

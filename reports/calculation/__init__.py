@@ -1,4 +1,4 @@
-"""The calculation engine of ../shared/spec/calculation.md: plain functions on Decimal values.
+"""The calculation engine of docs/method.md: plain functions on Decimal values.
 
 Nothing here touches the database: selectors fetch aggregated inputs, these functions turn them
 into figures, and the unit tests call them directly with hand-computed numbers.
@@ -6,7 +6,7 @@ into figures, and the unit tests call them directly with hand-computed numbers.
 
 import decimal
 
-METHOD_VERSION = "1"
+METHOD_VERSION = "2"
 # Enough digits that the divisions of the decomposition leave no trace at 3 decimals.
 PRECISION = 60
 

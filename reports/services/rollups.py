@@ -17,6 +17,7 @@ from reports.calculation.rollup import (
     inputs_fingerprint,
     rollup_compute,
     rollup_result_json,
+    sensitivity_compute,
 )
 from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSiteResult, RollupSupplierResult
 from reports.selectors import rollup_inputs_get, rollup_run_latest
@@ -46,10 +47,12 @@ def rollup_run_create(
         return latest
     try:
         outcome = rollup_compute(inputs)
+        # The same engine on the altered inputs: how far the headline moves with other choices.
+        sensitivity = sensitivity_compute(inputs, outcome)
     except MissingFactor as error:
         _record_failure(year, baseline_year, fingerprint, started, trigger, task_id, str(error))
         raise
-    result = rollup_result_json(outcome)
+    result = rollup_result_json(outcome, sensitivity)
     with transaction.atomic():
         # Serialise writers of the same year, then look again: a concurrent run may have won.
         request, _created = RollupRequest.objects.get_or_create(year=year)
@@ -61,6 +64,7 @@ def rollup_run_create(
             year=year,
             baseline_year=baseline_year,
             method_version=METHOD_VERSION,
+            irec_last_year=inputs.irec_last_year,
             input_fingerprint=fingerprint,
             line_count=sum(sy.line_count for sy in inputs.site_years),
             factors_used=result["factors_used"],
@@ -92,7 +96,7 @@ def rollup_run_create(
                 RollupFlag(
                     run=run,
                     code=f.code,
-                    supplier_id=supplier_ids[f.supplier_code],
+                    supplier_id=supplier_ids.get(f.supplier_code),
                     site_id=site_ids.get((f.supplier_code, f.site_code)),
                     year=f.year,
                     detail=f.detail,

@@ -8,15 +8,18 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from suppliers.models import Line, Site
-from suppliers.services.imports import (
+from suppliers.line_rules import (
     QUANTITY_FIELDS,
+    SERIAL_COLUMNS,
     certificate_ids_parse,
+    certificate_serials_parse,
     line_check,
     number_parse,
     quantity_parse,
     share_parse,
 )
+from suppliers.models import Line, Site
+from suppliers.serials import SerialRange, serials_text
 from suppliers.services.submissions import LineInput
 from suppliers.units import EnergyUnit
 
@@ -55,6 +58,21 @@ class LineForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
+    gec_serials = forms.CharField(
+        label=_("GEC serials"),
+        required=False,
+        max_length=200_000,
+        help_text=_("Serials and ranges FIRST~LAST, separated by ;, as in the GEC platform's transfer record"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    irec_serials = forms.CharField(
+        label=_("I-REC serials"),
+        required=False,
+        max_length=200_000,
+        help_text=_("Serials and ranges FIRST~LAST, separated by ;, as on the I-REC redemption statement"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
     def __init__(self, *args: object, sites: dict[int, Site], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.sites = sites
@@ -72,6 +90,7 @@ class LineForm(forms.Form):
             **line.entered_values,
             "bmw_share_percent": f"{line.bmw_share_percent.normalize():f}",
             "certificate_ids": "; ".join(claim.batch_id for claim in line.certificate_claims.all()),
+            **line_serials_text(line),
         }
 
     @property
@@ -142,6 +161,21 @@ class LineForm(forms.Form):
             raise ValidationError([capfirst(problem) for problem in problems])
         return certificate_ids
 
+    def _serials(self, column: str) -> list[SerialRange]:
+        text = self.cleaned_data[column]
+        if text:
+            self.entered[column] = text
+        ranges, problems = certificate_serials_parse(text)
+        if problems:
+            raise ValidationError([capfirst(problem) for problem in problems])
+        return ranges
+
+    def clean_gec_serials(self) -> list[SerialRange]:
+        return self._serials("gec_serials")
+
+    def clean_irec_serials(self) -> list[SerialRange]:
+        return self._serials("irec_serials")
+
     def clean(self) -> dict:
         cleaned = super().clean()
         # A row with nothing typed (whatever its unit) means: no line for this site.
@@ -156,7 +190,8 @@ class LineForm(forms.Form):
         if any(self.has_error(name) for name in ("unit", *QUANTITY_COLUMNS)):
             return cleaned
         quantities = {field_name: cleaned[column] or Decimal(0) for column, field_name in QUANTITY_FIELDS.items()}
-        for column, problem in line_check(quantities, cleaned.get("certificate_ids", [])):
+        serials = {column: cleaned.get(column, []) for column in SERIAL_COLUMNS}
+        for column, problem in line_check(quantities, cleaned.get("certificate_ids", []), serials):
             if not self.has_error(column):
                 self.add_error(column, capfirst(problem))
         return cleaned
@@ -172,7 +207,17 @@ class LineForm(forms.Form):
             },
             bmw_share_percent=cleaned["bmw_share_percent"],
             certificate_ids=cleaned["certificate_ids"],
+            serials={column: cleaned[column] for column in SERIAL_COLUMNS},
         )
+
+
+def line_serials_text(line: Line) -> dict[str, str]:
+    """A line's claimed serials as the file's columns hold them (its ranges are prefetched)."""
+    ranges: dict[str, list[SerialRange]] = {column: [] for column in SERIAL_COLUMNS}
+    for stored in line.certificate_ranges.all():
+        column = "gec_serials" if stored.instrument == "gec" else "irec_serials"
+        ranges[column].append(SerialRange(stored.stem, stored.width, int(stored.first), int(stored.last)))
+    return {column: serials_text(sorted(items)) for column, items in ranges.items() if items}
 
 
 class BaseLineFormSet(forms.BaseFormSet):

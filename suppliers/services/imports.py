@@ -4,12 +4,13 @@ A file with one bad value is refused whole, with every problem named by row and 
 is written. Importing the same row again (same supplier, site and period) replaces that line.
 """
 
+import logging
 import re
 import unicodedata
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -18,34 +19,47 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission, Supplier, code_validator
+from suppliers.line_rules import (
+    QUANTITY_FIELDS,
+    SERIAL_COLUMNS,
+    SERIAL_INSTRUMENTS,
+    certificate_ids_parse,
+    certificate_instrument,
+    certificate_serials_parse,
+    line_check,
+    number_parse,
+    quantity_parse,
+    share_parse,
+)
+from suppliers.models import (
+    CertificateClaim,
+    CertificateRange,
+    Line,
+    ReportingPeriod,
+    Site,
+    Submission,
+    Supplier,
+    code_validator,
+)
 from suppliers.periods import InvalidPeriod, Period, period_parse
 from suppliers.provinces import Province, UnknownProvince, province_parse
-from suppliers.services.copying import copy_objects, copy_rows, stored_values
+from suppliers.serials import SerialRange
+from suppliers.services.copying import copy_insert, copy_objects, copy_rows, stored_values
 from suppliers.services.spreadsheets import FileRefused, Problem, Table, table_read
-from suppliers.units import UnknownUnit, to_mwh, unit_parse
+from suppliers.units import UnknownUnit, unit_parse
 from suppliers.uscc import validate_uscc
+
+logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("supplier_code", "site_code", "period", "unit", "total_electricity", "bmw_share_percent")
 FIRST_SIGHT_COLUMNS = ("supplier_name", "uscc", "site_name", "province")
 GREEN_COLUMNS = ("onsite_renewable", "green_power_trading", "gec", "irec")
 COLUMNS = (
     "supplier_code", "supplier_name", "uscc", "site_code", "site_name", "province", "period", "unit",
-    "total_electricity", *GREEN_COLUMNS, "bmw_share_percent", "certificate_ids",
+    "total_electricity", *GREEN_COLUMNS, "bmw_share_percent", "certificate_ids", *SERIAL_COLUMNS,
 )  # fmt: skip
-QUANTITY_FIELDS = {
-    "total_electricity": "total_electricity_mwh",
-    "onsite_renewable": "onsite_renewable_mwh",
-    "green_power_trading": "green_power_trading_mwh",
-    "gec": "gec_mwh",
-    "irec": "irec_mwh",
-}
-MWH_QUANTUM = Decimal("0.000001")
 WRITE_CHUNK = 10_000  # lines built and written at a time
 MAX_NAME_LENGTH = 200  # Supplier.name_zh / name_en and Site.name
-MAX_LINE_MWH = Decimal("100000000")  # 100 TWh: far above the largest plant; a bigger figure is a typo
-_NUMBER = re.compile(r"^\+?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_BATCH_ID = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,99}$")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel reads as the start of a formula
 
@@ -65,6 +79,7 @@ class ParsedLine:
     quantities_mwh: dict[str, Decimal]
     bmw_share_percent: Decimal
     certificate_ids: list[str]
+    serials: dict[str, list[SerialRange]]  # gec_serials / irec_serials → the ranges claimed
 
 
 @dataclass
@@ -80,95 +95,6 @@ class ImportResult:
     @property
     def lines(self) -> int:
         return self.lines_created + self.lines_replaced
-
-
-def number_parse(text: str) -> Decimal:
-    """A non-negative decimal as people type it: thousands separators and full-width digits allowed."""
-    normal = unicodedata.normalize("NFKC", text).strip()
-    if normal.startswith("-") and _NUMBER.match(normal[1:]):
-        raise ValueError(_("must not be negative"))
-    if not _NUMBER.match(normal):
-        raise ValueError(_("“%(value)s” is not a number") % {"value": text})
-    try:
-        return Decimal(normal.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise ValueError(_("“%(value)s” is not a number") % {"value": text}) from None
-
-
-# The rules of one line, shared by the file import and the web form. Each raises ValueError (or
-# returns problems) with the message shown beside the column or field.
-
-
-def quantity_parse(text: str, unit: str) -> Decimal:
-    """A quantity typed in `unit`, in MWh."""
-    amount = number_parse(text)
-    # Converted exactly: rounded to the context's 28 digits, 1000.000…0001 would pass as 1000.
-    with localcontext(prec=len(amount.as_tuple().digits) + 8):
-        mwh = to_mwh(amount, unit)
-    # Size first: quantize() of a number with more digits than the context holds raises.
-    if mwh > MAX_LINE_MWH:
-        shown = f"{mwh:,}" if mwh.adjusted() < 15 else f"{mwh:.3E}"  # not 400 digits in a message
-        raise ValueError(_("%(value)s MWh is implausibly large for one site; check the unit") % {"value": shown})
-    if mwh != mwh.quantize(MWH_QUANTUM):
-        raise ValueError(_("has more decimal places than 0.000001 MWh (1 Wh)"))
-    return mwh
-
-
-def share_parse(text: str) -> Decimal:
-    """A BMW share in percent, 0 to 100 with up to 4 decimals (a trailing % already removed)."""
-    share = number_parse(text)
-    if share > 100:
-        raise ValueError(_("must be between 0 and 100"))
-    if share != share.quantize(Decimal("0.0001")):
-        raise ValueError(_("has more than 4 decimal places"))
-    return share
-
-
-def certificate_ids_parse(text: str) -> tuple[list[str], list[str]]:
-    """The batch IDs of a `;`-separated list, upper-cased, and a problem for each bad or repeated one."""
-    certificate_ids: list[str] = []
-    problems: list[str] = []
-    for raw_id in text.replace("；", ";").split(";"):
-        batch_id = unicodedata.normalize("NFKC", raw_id).strip().upper()
-        if not batch_id:
-            continue
-        if not _BATCH_ID.match(batch_id):
-            problems.append(_("“%(value)s” is not a certificate batch ID") % {"value": raw_id.strip()})
-        elif batch_id in certificate_ids:
-            problems.append(_("“%(value)s” is listed twice") % {"value": batch_id})
-        else:
-            certificate_ids.append(batch_id)
-    return certificate_ids, problems
-
-
-def line_check(quantities_mwh: dict[str, Decimal], certificate_ids: list[str]) -> list[tuple[str, str]]:
-    """The rules across a valid line's values, as (column, problem): green ≤ total, certificates named."""
-    problems = []
-    total = quantities_mwh["total_electricity_mwh"]
-    green = sum((quantities_mwh[f] for f in QUANTITY_FIELDS.values() if f != "total_electricity_mwh"), Decimal(0))
-    if green > total:
-        problems.append(
-            (
-                "total_electricity",
-                _("the green quantities add up to %(green)s MWh, more than the total of %(total)s MWh")
-                % {"green": f"{green.normalize():f}", "total": f"{total.normalize():f}"},
-            )
-        )
-    if (quantities_mwh["gec_mwh"] > 0 or quantities_mwh["irec_mwh"] > 0) and not certificate_ids:
-        problems.append(("certificate_ids", _("are required when GEC or I-REC quantities are reported")))
-    return problems
-
-
-def certificate_instrument(batch_id: str, quantities_mwh: dict[str, Decimal]) -> str:
-    """GEC or I-REC: the only instrument the line reports, else told by the batch ID's prefix."""
-    gec, irec = quantities_mwh["gec_mwh"] > 0, quantities_mwh["irec_mwh"] > 0
-    if irec and not gec:
-        return CertificateClaim.Instrument.IREC
-    if gec and not irec:
-        return CertificateClaim.Instrument.GEC
-    return (
-        CertificateClaim.Instrument.IREC if batch_id.startswith(("IREC", "I-REC")) else CertificateClaim.Instrument.GEC
-    )
 
 
 def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> ParsedLine | None:
@@ -253,10 +179,15 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
     certificate_ids, id_problems = certificate_ids_parse(cells.get("certificate_ids", ""))
     for message in id_problems:
         problem("certificate_ids", message)
+    serials: dict[str, list[SerialRange]] = {}
+    for column in SERIAL_COLUMNS:
+        serials[column], serial_problems = certificate_serials_parse(cells.get(column, ""))
+        for message in serial_problems:
+            problem(column, message)
 
     if len(problems) > before:
         return None
-    for column, message in line_check(quantities, certificate_ids):
+    for column, message in line_check(quantities, certificate_ids, serials):
         problem(column, message)
     if len(problems) > before:
         return None
@@ -275,6 +206,7 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
         quantities_mwh=quantities,
         bmw_share_percent=share,
         certificate_ids=certificate_ids,
+        serials=serials,
     )
 
 
@@ -715,6 +647,7 @@ def _write(
             claims.append((line, parsed))
         if to_update:
             CertificateClaim.objects.filter(line__in=[line.pk for line in to_update]).delete()
+            CertificateRange.objects.filter(line__in=[line.pk for line in to_update]).delete()
             _bulk_update(
                 to_update, Line, [*QUANTITY_FIELDS.values(), "entered_unit", "entered_values", "bmw_share_percent", "updated_at"],
                 user=user,
@@ -728,10 +661,80 @@ def _write(
             ],
             batch_size=5000,
         )
+        copy_insert(
+            [
+                CertificateRange(
+                    line=line,
+                    instrument=SERIAL_INSTRUMENTS[column],
+                    stem=serial_range.stem,
+                    width=serial_range.width,
+                    first=serial_range.first_text,
+                    last=serial_range.last_text,
+                    count=serial_range.count,
+                )
+                for line, parsed in claims
+                for column, ranges in parsed.serials.items()
+                for serial_range in ranges
+            ],
+            CertificateRange,
+        )
         result.lines_created += len(to_create)
         result.lines_replaced += len(to_update)
     result.years = {line.period.year for line in lines}
     return result
+
+
+# The database's rules on a line, with the column they concern and a Python reading of the same
+# rule, so that a refusal by the database names the rows that break it.
+_LINE_RULES = {
+    "line_green_not_above_total": (
+        "total_electricity",
+        lambda line: (
+            sum((v for k, v in line.quantities_mwh.items() if k != "total_electricity_mwh"), Decimal(0))
+            > line.quantities_mwh["total_electricity_mwh"]
+        ),
+    ),
+    "line_quantities_non_negative": ("total_electricity", lambda line: min(line.quantities_mwh.values()) < 0),
+    "line_share_is_a_percentage": ("bmw_share_percent", lambda line: not 0 <= line.bmw_share_percent <= 100),
+}
+_CONFLICT_STATES = {"23505", "40001", "40P01"}  # unique violation, serialization failure, deadlock
+
+
+def _violated_constraint(error: Exception) -> str | None:
+    """The name of the constraint a database error reports, on PostgreSQL and on SQLite."""
+    cause = error.__cause__
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    found = re.search(r"CHECK constraint failed: (\w+)", str(error))
+    return found.group(1) if found else None
+
+
+def _write_refusal(error: Exception, lines: list[ParsedLine]) -> list[Problem]:
+    """What to tell the user when the database refuses the write.
+
+    Only a real conflict with another transaction (a row it created between our check and write,
+    a deadlock PostgreSQL broke by cancelling this one) says "try again"; a broken rule is named,
+    with the rows that break it, and is never passed off as a concurrent import.
+    """
+    state = getattr(error.__cause__, "sqlstate", None)
+    unique = state == "23505" or "UNIQUE constraint failed" in str(error)
+    if state in _CONFLICT_STATES or unique:
+        return [
+            Problem(
+                None,
+                None,
+                _("Another import changed the same suppliers at the same time; nothing was saved. Try again."),
+            )
+        ]
+    if isinstance(error, OperationalError):
+        raise error
+    name = _violated_constraint(error)
+    column, breaks = _LINE_RULES.get(name or "", (None, None))
+    rows = [line.row for line in lines if breaks(line)] if breaks else []
+    message = _("the database refused a value under its rule %(rule)s; nothing was saved") % {"rule": name or "?"}
+    logger.error("import refused by the database (%s): %s", name, error)
+    return [Problem(row, column, message) for row in rows] or [Problem(None, column, message)]
 
 
 SUPPLIER_IMPORT_LOCK = 7301  # the first key of the advisory locks below: this module's number
@@ -788,19 +791,7 @@ def submissions_import(
             result = _write(lines, suppliers, sites, approve=approve, as_draft=as_draft, user=user)
             result.parsed, result.replacing_rows = lines, check.replacing_rows
     except (IntegrityError, OperationalError) as error:
-        # Another import created the same supplier, site or line between our check and write, or
-        # (new suppliers' USCCs given crosswise) PostgreSQL broke a deadlock by cancelling this one.
-        if isinstance(error, OperationalError) and getattr(error.__cause__, "sqlstate", None) != "40P01":
-            raise
-        raise FileRefused(
-            [
-                Problem(
-                    None,
-                    None,
-                    _("Another import changed the same suppliers at the same time; nothing was saved. Try again."),
-                )
-            ]
-        ) from None
+        raise FileRefused(_write_refusal(error, lines)) from None
     if approve:
         from reports.services.rollups import rollup_request
 

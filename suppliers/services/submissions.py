@@ -2,7 +2,7 @@
 with an optimistic version check, so two reviewers acting at once cannot both win."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission, Supplier, User
+from suppliers.line_rules import QUANTITY_FIELDS, SERIAL_INSTRUMENTS, certificate_instrument
+from suppliers.models import CertificateClaim, CertificateRange, Line, ReportingPeriod, Site, Submission, Supplier, User
 from suppliers.periods import period_make
 from suppliers.selectors import stored_periods_of_sites
-from suppliers.services.imports import QUANTITY_FIELDS, certificate_instrument
+from suppliers.serials import SerialRange
 
 Status = Submission.Status
 
@@ -110,6 +111,7 @@ class LineInput:
     quantities_mwh: dict[str, Decimal]  # Line field → MWh; 0 for a blank quantity
     bmw_share_percent: Decimal
     certificate_ids: list[str]
+    serials: dict[str, list[SerialRange]] = field(default_factory=dict)  # gec_serials / irec_serials
 
 
 def _rows_check(supplier: Supplier, period: ReportingPeriod, rows: Sequence[LineInput]) -> None:
@@ -162,6 +164,30 @@ def _line_write(submission: Submission, line: Line | None, row: LineInput, user:
             claim.instrument = instrument
             claim.full_clean(exclude=["line"], validate_unique=False)
             claim.save()
+    _ranges_write(line, row, created=created)
+
+
+def _ranges_write(line: Line, row: LineInput, *, created: bool) -> None:
+    """The line's claimed serials become those of `row` (unchanged ones are left alone)."""
+    wanted = {
+        (SERIAL_INSTRUMENTS[column], r.stem, r.width, r.first_text, r.last_text): r
+        for column, ranges in row.serials.items()
+        for r in ranges
+    }
+    stored = (
+        {} if created else {(c.instrument, c.stem, c.width, c.first, c.last): c for c in line.certificate_ranges.all()}
+    )
+    for key, claimed in stored.items():
+        if key not in wanted:
+            claimed.delete()
+    for key, serial_range in wanted.items():
+        if key not in stored:
+            claimed = CertificateRange(
+                line=line, instrument=key[0], stem=key[1], width=key[2], first=key[3], last=key[4],
+                count=serial_range.count,
+            )  # fmt: skip
+            claimed.full_clean(exclude=["line"], validate_unique=False)
+            claimed.save()
 
 
 def submission_save_draft(
@@ -190,7 +216,9 @@ def submission_save_draft(
                 % {"submission": submission, "status": submission.get_status_display()}
             )
         _rows_check(supplier, period, rows)
-        lines = {line.site_id: line for line in submission.lines.prefetch_related("certificate_claims")}
+        lines = {
+            line.site_id: line for line in submission.lines.prefetch_related("certificate_claims", "certificate_ranges")
+        }
         for row in rows:
             _line_write(submission, lines.pop(row.site.pk, None), row, user)
         for line in lines.values():

@@ -29,11 +29,18 @@ INSTRUCTIONS_SHEET_TITLE = "Instructions 填写说明"  # Excel forbids "/" in a
 EMPTY_ROWS = 500
 
 # Kept as text: Excel must not turn a code into a number or 2024-03 into a date.
-TEXT_COLUMNS = ("supplier_code", "uscc", "site_code", "period", "certificate_ids")
+TEXT_COLUMNS = ("supplier_code", "uscc", "site_code", "period", "certificate_ids", "gec_serials", "irec_serials")
 QUANTITY_COLUMNS = ("total_electricity", *GREEN_COLUMNS)
 QUANTITY_FORMAT = "#,##0.00"
 SHARE_FORMAT = "0.00"
-WIDTHS = {"supplier_name": 28, "uscc": 22, "site_name": 24, "certificate_ids": 36}
+WIDTHS = {
+    "supplier_name": 28,
+    "uscc": 22,
+    "site_name": 24,
+    "certificate_ids": 36,
+    "gec_serials": 44,
+    "irec_serials": 44,
+}
 
 # (column, English, Chinese): what each column holds, in both languages.
 COLUMN_HELP: tuple[tuple[str, str, str], ...] = (
@@ -93,6 +100,22 @@ COLUMN_HELP: tuple[tuple[str, str, str], ...] = (
         "(e.g. GEC-2024-LN-000117;GEC-2024-LN-000118). Required when gec or irec is above 0.",
         "本行所用绿证（GEC）或 I-REC 证书的批次编号，以分号 ; 分隔"
         "（例如 GEC-2024-LN-000117;GEC-2024-LN-000118）。gec 或 irec 大于 0 时必填。",
+    ),
+    (
+        "gec_serials",
+        "The serials of the GECs behind gec, as in the GEC platform's transfer record: single serials and "
+        "ranges FIRST~LAST separated by ; (e.g. GEC-0210-2025-001001~GEC-0210-2025-004000 is 3,000 MWh). "
+        "Their count must equal gec in MWh. Give serials or certificate_ids, not both.",
+        "gec 对应绿证的编号，按绿证交易平台的划转记录填写：单个编号或编号区间 起始~结束，以分号 ; 分隔"
+        "（例如 GEC-0210-2025-001001~GEC-0210-2025-004000 为 3,000 MWh）。张数须等于 gec 的兆瓦时数。"
+        "编号与 certificate_ids 二选一。",
+    ),
+    (
+        "irec_serials",
+        "The serials of the I-RECs behind irec, as on the redemption statement (same form as gec_serials). "
+        "I-RECs count only up to the 2024 consumption year; from 2025 only GECs count in China.",
+        "irec 对应 I-REC 证书的编号，按注销声明填写（格式同 gec_serials）。I-REC 仅计入 2024 年及以前的用电；"
+        "自 2025 年起，在中国只计绿证（GEC）。",
     ),
 )
 
@@ -164,6 +187,8 @@ def _required(column: str) -> str:
         return "for a new site / 新增厂区时"
     if column == "certificate_ids":
         return "with gec or irec / 有 gec 或 irec 时"
+    if column in ("gec_serials", "irec_serials"):
+        return "instead of certificate_ids / 可代替 certificate_ids"
     return "no, blank = 0 / 否，留空按 0 计"
 
 

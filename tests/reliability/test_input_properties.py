@@ -26,15 +26,9 @@ from hypothesis import strategies as st
 from suppliers.forms.review import ReturnForm, SubmissionFileForm
 from suppliers.forms.submissions import LineForm, LineFormSet
 from suppliers.forms.uploads import SubmissionUploadForm
+from suppliers.line_rules import MAX_LINE_MWH, MWH_QUANTUM, QUANTITY_FIELDS, quantity_parse
 from suppliers.models import Line, ReportingPeriod, Site, Submission, Supplier, User
-from suppliers.services.imports import (
-    COLUMNS,
-    MAX_LINE_MWH,
-    MWH_QUANTUM,
-    QUANTITY_FIELDS,
-    quantity_parse,
-    submissions_import,
-)
+from suppliers.services.imports import COLUMNS, submissions_import
 from suppliers.services.spreadsheets import FileRefused, table_read
 from suppliers.units import MWH_PER_UNIT, EnergyUnit
 from tests.reliability.snapshots import database_snapshot as _snapshot

@@ -1,12 +1,19 @@
-"""The engine of calculation.md on hand-computed cases, called directly with plain values."""
+"""The engine of docs/method.md on hand-computed cases, called directly with plain values."""
 
 from decimal import Decimal as D
 
 import pytest
 
 from reports.calculation.decomposition import Drivers, drivers_from_sums, shapley_reduction
-from reports.calculation.factors import Factor, MissingFactor, factor_resolve
-from reports.calculation.rollup import Reported, RollupInputs, SiteYear, rollup_compute, rollup_result_json
+from reports.calculation.factors import Factor, FactorTable, MissingFactor
+from reports.calculation.rollup import (
+    Quantities,
+    Reported,
+    RollupInputs,
+    SiteYear,
+    rollup_compute,
+    rollup_result_json,
+)
 
 
 def site_year(
@@ -19,8 +26,8 @@ def site_year(
     site: str = "S1",
     dup: tuple = (),
 ) -> SiteYear:
-    e_, g_, a = D(e), D(g), D(share)
-    return SiteYear(supplier, site, region, year, e_, g_, a * e_, a * g_, dup)
+    total = Quantities(electricity=D(e), other_green=D(g))
+    return SiteYear(supplier, site, "", region, year, total, total.scaled(D(share)), dup)
 
 
 FACTORS = (
@@ -37,16 +44,15 @@ def compute(*site_years: SiteYear, year: int = 2024, reported: Reported | None =
 
 # --- factor lookup --------------------------------------------------------------------------
 
-TABLE = {
-    (f.region, f.year): f
-    for f in (
+TABLE = FactorTable(
+    [
         Factor("EAST", 2022, D("0.5617")),
         Factor("NATIONAL", 2021, D("0.5568")),
         Factor("NATIONAL", 2023, D("0.5306")),
         Factor("SOUTH", 2022, D("0.3869")),
         Factor("NORTH", 2025, D("0.6")),
-    )
-}
+    ]
+)
 
 
 @pytest.mark.parametrize(
@@ -62,14 +68,14 @@ TABLE = {
     ],
 )
 def test_factor_lookup_follows_the_fallback_order(region: str, year: int, used: tuple, fallback: bool) -> None:
-    resolved = factor_resolve(TABLE, region, year)
+    resolved = TABLE.resolve("", region, year)
     assert (resolved.factor.region, resolved.factor.year) == used
     assert resolved.is_fallback is fallback
 
 
 def test_no_factor_at_all_is_an_error_naming_region_and_year() -> None:
-    with pytest.raises(MissingFactor, match="EAST in 2024"):
-        factor_resolve({}, "EAST", 2024)
+    with pytest.raises(MissingFactor, match="province 320000, region EAST or NATIONAL in 2024"):
+        FactorTable([]).resolve("320000", "EAST", 2024)
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -114,7 +120,9 @@ def test_supplier_without_baseline_counts_in_green_reduction_not_in_absolute() -
     assert result["green_reduction_tco2e"] == 750.0  # A: 250, B: 500
     assert result["absolute_reduction_tco2e"] == by_code["A"]["absolute_reduction_tco2e"] == 350.0  # 600 − 250
     assert result["suppliers_reporting"] == 2 and result["suppliers_with_baseline"] == 1
-    assert [(f["code"], f["supplier_code"], f["site_code"]) for f in result["flags"]] == [("no_baseline", "B", None)]
+    codes = [(f["code"], f["supplier_code"], f["site_code"]) for f in result["flags"]]
+    # No residual factor is loaded here: the market-based figures use the average one, said once.
+    assert codes == [("no_baseline", "B", None), ("no_residual_factor", None, None)]
 
 
 def test_baseline_supplier_that_stopped_reporting_is_left_out() -> None:

@@ -2,6 +2,7 @@
 
 import decimal
 import random
+from dataclasses import replace
 from decimal import Decimal as D
 
 from hypothesis import given, settings
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from reports.calculation import context
 from reports.calculation.factors import Factor
-from reports.calculation.rollup import RollupInputs, SiteYear, rollup_compute, rollup_result_json
+from reports.calculation.rollup import Quantities, RollupInputs, SiteYear, rollup_compute, rollup_result_json
 
 REGIONS = ["NORTH", "EAST", "SOUTH", "SOUTHWEST"]
 FACTORS = tuple(
@@ -32,7 +33,8 @@ def site_years(draw: st.DrawFn, allow_green: bool = True) -> list[SiteYear]:
                 e = draw(mwh)
                 g = draw(st.decimals(min_value=0, max_value=e, places=3)) if allow_green else D(0)
                 a = draw(share)
-                rows.append(SiteYear(f"S{supplier}", f"T{site}", region, year, e, g, a * e, a * g))
+                total = Quantities(electricity=e, other_green=g)
+                rows.append(SiteYear(f"S{supplier}", f"T{site}", "", region, year, total, total.scaled(a)))
     return rows
 
 
@@ -73,19 +75,7 @@ def test_the_order_of_lines_never_changes_a_result(rows: list[SiteYear], rnd: ra
 def test_decimal_results_scale_exactly_with_the_quantities(rows: list[SiteYear], power: int) -> None:
     """Multiplying every MWh by 10^k multiplies every figure by exactly 10^k: no drift with scale."""
     k = D(10) ** power
-    scaled = [
-        SiteYear(
-            r.supplier_code,
-            r.site_code,
-            r.region,
-            r.year,
-            r.electricity_mwh * k,
-            r.green_mwh * k,
-            r.attributable_electricity_mwh * k,
-            r.attributable_green_mwh * k,
-        )
-        for r in rows
-    ]
+    scaled = [replace(r, total=r.total.scaled(k), attributable=r.attributable.scaled(k)) for r in rows]
     small, large = compute(rows), compute(scaled)
     for attribute in ("location_based", "market_based", "avoided"):
         assert small.current_total(attribute) * k == large.current_total(attribute)

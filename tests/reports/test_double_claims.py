@@ -37,10 +37,7 @@ def test_rejecting_one_claim_returns_that_submission_and_ends_the_conflict(staff
     wrong.refresh_from_db()
     assert wrong.status == Submission.Status.RETURNED
     assert "belongs to CN-0001" in wrong.review_comment
-    assert (
-        "No certificate batch is claimed more than once."
-        in staff.get(reverse("reports_double_claims")).content.decode()
-    )
+    assert "GEC-2024-LN-000118" not in staff.get(reverse("reports_double_claims")).content.decode()
     after = rollup_run_create(year=2024).result
     assert not any(f["code"] == "duplicate_certificate" for f in after["flags"])
     # CN-0002 leaves the year (its 4,000 MWh of trading counted before); CN-0001's 2,000 MWh of GEC count again.
@@ -73,3 +70,28 @@ def test_a_viewer_without_change_permission_cannot_reject(client: Client) -> Non
     assert response.status_code == 403
     submission.refresh_from_db()
     assert submission.status == Submission.Status.APPROVED
+
+
+def test_overlapping_serials_are_listed_with_the_shared_certificates_and_both_claimants(staff: Client) -> None:
+    _load_example()
+    page = staff.get(reverse("reports_double_claims")).content.decode()
+    assert "GEC-0210-2025-003901~GEC-0210-2025-004000" in page
+    assert "100 MWh at stake" in page
+    section = page[page.index("GEC-0210-2025-003901~") :]
+    assert "CN-0001" in section and "CN-0002" in section
+
+
+def test_rejecting_one_serial_claim_ends_the_overlap_and_its_exclusion(staff: Client) -> None:
+    _load_example()
+    before = rollup_run_create(year=2025).result
+    assert before["double_claimed_mwh"] == 200.0
+    wrong = Submission.objects.get(supplier__code="CN-0002", period__year=2025)
+    staff.post(
+        reverse("reports_double_claim_reject", args=[wrong.pk]),
+        {"version": wrong.version, "review_comment": "GEC-0210-2025-003901 to 004000 were transferred to CN-0001."},
+    )
+    page = staff.get(reverse("reports_double_claims")).content.decode()
+    assert "GEC-0210-2025-003901~" not in page
+    after = rollup_run_create(year=2025).result
+    assert after["double_claimed_mwh"] == 0.0
+    assert not any(f["code"] == "duplicate_certificate" for f in after["flags"])

@@ -25,15 +25,25 @@ def test_a_factor_edited_in_the_admin_queues_a_roll_up_and_leaves_past_runs_as_t
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:reports_emissionfactor_change", args=[factor.pk]),
-            {"region": "NORTHEAST", "year": 2022, "tco2_per_mwh": "0.6000", "source": "corrected table"},
+            {
+                "region": "NORTHEAST",
+                "year": 2022,
+                "kind": "average",
+                "tco2_per_mwh": "0.6000",
+                "source": "corrected table",
+            },
         )
     assert response.status_code == 302
     factor.refresh_from_db()
     assert factor.tco2_per_mwh == Decimal("0.6")
     assert factor.history.count() == 2  # the import and the edit
     # Every year with approved lines has a roll-up queued for the worker.
-    assert set(RollupRequest.objects.filter(pending_since__isnull=False).values_list("year", flat=True)) == {2019, 2024}
+    assert set(RollupRequest.objects.filter(pending_since__isnull=False).values_list("year", flat=True)) == {
+        2019,
+        2024,
+        2025,
+    }
     old.refresh_from_db()
-    assert old.result["suppliers"][0]["location_based_tco2e"] == 5341.44  # the stored run is unchanged
+    assert old.result["suppliers"][0]["location_based_tco2e"] == 5431.2  # the stored run is unchanged
     new = rollup_run_create(year=2024)
     assert new.pk != old.pk and RollupRun.objects.filter(year=2024).count() == 2

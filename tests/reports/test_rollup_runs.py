@@ -164,7 +164,7 @@ def test_a_rollup_without_any_factor_is_recorded_as_failed_with_the_reason() -> 
         rollup_run_create(year=2024)
     failed = RollupRun.objects.get()
     assert failed.status == RollupRun.Status.FAILED
-    assert "EAST in 2024" in failed.error
+    assert "province 320000, region EAST or NATIONAL in 2024" in failed.error
     EmissionFactorFactory(region="EAST", year=2024)
     succeeded = rollup_run_create(year=2024)
     assert succeeded.status == RollupRun.Status.SUCCEEDED and succeeded.pk != failed.pk

@@ -1,4 +1,4 @@
-"""The worked example of ../shared/spec/examples, through the portal's own commands."""
+"""The worked example (tests/data/worked-example, docs/method.md), through the portal's own commands."""
 
 import json
 from io import StringIO
@@ -6,16 +6,18 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import SHARED_SPEC
+from tests.conftest import WORKED_EXAMPLE
 
-EXAMPLES = SHARED_SPEC / "examples"
+EXAMPLES = WORKED_EXAMPLE
 TOLERANCE = 0.0005  # the JSON holds 3 decimals: equal to the last decimal
 
 
-def _load_example() -> None:
+def _load_example(*, with_2025: bool = True) -> None:
     call_command("import_factors", str(EXAMPLES / "factors.csv"), "--replace", stdout=StringIO())
     call_command("import_submissions", str(EXAMPLES / "submissions-2019.csv"), "--approve", stdout=StringIO())
     call_command("import_submissions", str(EXAMPLES / "submissions-2024-gbk.csv"), "--approve", stdout=StringIO())
+    if with_2025:
+        call_command("import_submissions", str(EXAMPLES / "submissions-2025.csv"), "--approve", stdout=StringIO())
     call_command("reported_figure", "2024", "10000", "--source", "worked example", stdout=StringIO())
 
 
@@ -57,7 +59,7 @@ def _differences(expected: object, actual: object, path: str = "") -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("year", [2024, 2019])
+@pytest.mark.parametrize("year", [2024, 2019, 2025])
 def test_worked_example_rollup_equals_expected_json(year: int) -> None:
     _load_example()
     expected = json.loads((EXAMPLES / f"expected-rollup-{year}.json").read_text())
@@ -70,5 +72,18 @@ def test_worked_example_flags_carry_a_detail_for_staff() -> None:
     flags = _rollup_json(2024)["flags"]
     details = {(f["code"], f["supplier_code"], f["site_code"]): f["detail"] for f in flags}
     assert "GEC-2024-LN-000118" in details[("duplicate_certificate", "CN-0001", "SY1")]
-    assert "NORTHEAST 2022" in details[("factor_fallback", "CN-0001", "SY1")]
+    assert "average factor of 210000 2023" in details[("factor_fallback", "CN-0001", "SY1")]
+    assert "average factor of NORTHEAST 2022" in details[("factor_fallback", "CN-0001", "SY2")]
     assert "800" in details[("yoy_outlier", "CN-0005", "TJ1")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worked_example_names_the_overlapping_serials_and_the_late_irecs() -> None:
+    _load_example()
+    result = _rollup_json(2025)
+    details = {(f["code"], f["supplier_code"], f["site_code"]): f["detail"] for f in result["flags"]}
+    overlap = details[("duplicate_certificate", "CN-0001", "SY1")]
+    assert "100 of GEC-0210-2025-001001~GEC-0210-2025-004000" in overlap
+    assert "CN-0002/SZ1 2025" in overlap
+    assert "250 MWh of I-RECs after 2024" in details[("irec_not_eligible", "CN-0003", "FS1")]
+    assert result["baseline_suppliers_not_reporting_codes"] == ["CN-0005"]

@@ -6,10 +6,10 @@ from django.test import Client
 from django.urls import reverse
 
 from suppliers.models import Line, Submission, User
-from tests.conftest import SHARED_SPEC
+from tests.conftest import WORKED_EXAMPLE
 
 pytestmark = pytest.mark.django_db
-EXAMPLE_2019 = (SHARED_SPEC / "examples" / "submissions-2019.csv").read_bytes()
+EXAMPLE_2019 = (WORKED_EXAMPLE / "submissions-2019.csv").read_bytes()
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ def test_template_is_a_workbook_with_the_users_sites_and_bilingual_instructions(
     by_site = {row[3]: row for row in rows[1:]}
     assert set(by_site) == {"A1", "A2"}  # bob's site B1 is not there
     assert by_site["A2"][:7] == ["CN-A001", supplier.name_zh, supplier.uscc, "A2", "第二工厂", "广东省", "2024"]
-    assert by_site["A1"][7:] == [None] * 8  # the figures are the supplier's to fill in
+    assert by_site["A1"][7:] == [None] * 10  # the figures are the supplier's to fill in
     assert data.freeze_panes == "A2"
     unit_lists = [v.formula1 for v in data.data_validations.dataValidation if v.type == "list"]
     assert unit_lists == ['"kWh,MWh,GWh,万kWh"']

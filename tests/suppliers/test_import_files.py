@@ -22,10 +22,10 @@ from reports.models import EmissionFactor
 from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission, Supplier
 from suppliers.services.imports import COLUMNS, submissions_import
 from suppliers.services.spreadsheets import FileRefused
-from tests.conftest import SHARED_SPEC
+from tests.conftest import WORKED_EXAMPLE
 from tests.factories import valid_uscc
 
-EXAMPLES = SHARED_SPEC / "examples"
+EXAMPLES = WORKED_EXAMPLE
 FILE_2019 = EXAMPLES / "submissions-2019.csv"
 FILE_2024 = EXAMPLES / "submissions-2024-gbk.csv"
 
@@ -604,12 +604,34 @@ BAD_FACTOR_FILES = [
     (
         "duplicate region-year",
         "EAST,2023,0.6,a\nEAST,2023,0.7,b\n",
-        "row 3, column year: EAST 2023 is already in row 2",
+        "row 3, column year: EAST 2023 (average) is already in row 2",
     ),
     ("non-number", "EAST,2022,0.9,changed\nSOUTH,2023,abc,x\n", "row 3, column tco2_per_mwh: “abc” is not a number"),
     ("NaN factor", "EAST,2022,0.9,changed\nSOUTH,2023,NaN,x\n", "row 3, column tco2_per_mwh"),
     ("year not a number", "EAST,2022,0.9,changed\nSOUTH,twenty,0.5,x\n", "row 3, column year"),
     ("factor above 2", "EAST,2022,0.9,changed\nSOUTH,2023,5,x\n", "row 3, column tco2_per_mwh"),
+    # Method version 2: kinds and provinces as places.
+    (
+        "unknown kind",
+        "region,year,kind,tco2_per_mwh,source\nEAST,2022,average,0.9,changed\nEAST,2022,marginal,0.5,x\n",
+        "row 3, column kind: “marginal” is not a kind of factor: average or residual",
+    ),
+    (
+        "unknown place",
+        "region,year,kind,tco2_per_mwh,source\nEAST,2022,average,0.9,changed\n999999,2022,average,0.5,x\n",
+        "row 3, column region: “999999” is not the GB/T 2260 code of a province in the seven grids",
+    ),
+    (
+        "province outside the grids",
+        "region,year,kind,tco2_per_mwh,source\nEAST,2022,,0.9,changed\n810000,2022,average,0.5,x\n",
+        "row 3, column region: “810000” is not the GB/T 2260 code of a province in the seven grids",
+    ),
+    (
+        "same place, year and kind twice",
+        "region,year,kind,tco2_per_mwh,source\n530000,2022,residual,0.5,a\n530000,2022,Residual,0.6,b\n",
+        "row 3, column year: 530000 2022 (residual) is already in row 2",
+    ),
+    ("a column the format has not", "region,year,tco2_per_mwh,source,note\nEAST,2022,0.9,x,y\n", "row 1"),
 ]
 
 
@@ -621,9 +643,9 @@ def test_a_refused_factor_file_leaves_the_factor_table_unchanged(
 ) -> None:
     call_command("import_factors", str(EXAMPLES / "factors.csv"), "--replace", stdout=io.StringIO())
     before, history = _factors(), EmissionFactor.history.count()
-    assert len(before) == 10
+    assert len(before) == 16
     path = tmp_path / "factors.csv"
-    path.write_text(FACTOR_HEADER + rows)
+    path.write_text(rows if rows.startswith("region,") else FACTOR_HEADER + rows)
     with pytest.raises(CommandError) as raised:
         call_command("import_factors", str(path), *(["--replace"] if replace else []), stdout=io.StringIO())
     assert "factors.csv was refused; nothing was loaded" in str(raised.value)
@@ -647,3 +669,37 @@ def test_xlsx_share_formatted_as_percent_and_float_noise_read_as_excel_shows_the
     workbook.save(buffer)
     table = table_read(content=buffer.getvalue(), filename="shares.xlsx")
     assert table.rows[0][1] == ["CN-1", "0.3", "30"]
+
+
+@pytest.mark.django_db
+def test_a_factor_file_with_kinds_and_provinces_loads_each_place_year_and_kind(tmp_path: Path) -> None:
+    path = tmp_path / "factors.csv"
+    path.write_text(
+        "region,year,kind,tco2_per_mwh,source\n"
+        "national,2023,average,0.5306,MEE/NBS 2023\n"
+        "NATIONAL,2023,RESIDUAL,0.6096,MEE/NBS 2023 excluding market-traded non-fossil\n"
+        "530000,2023,,0.1073,MEE/NBS 2023 Yunnan\n"
+    )
+    call_command("import_factors", str(path), "--replace", stdout=io.StringIO())
+    assert set(EmissionFactor.objects.values_list("region", "year", "kind", "tco2_per_mwh")) == {
+        ("NATIONAL", 2023, "average", Decimal("0.5306")),
+        ("NATIONAL", 2023, "residual", Decimal("0.6096")),
+        ("530000", 2023, "average", Decimal("0.1073")),
+    }
+
+
+@pytest.mark.django_db
+def test_the_portals_default_factor_table_loads_and_names_a_source_on_every_row() -> None:
+    from django.conf import settings
+
+    default = Path(settings.BASE_DIR) / "reports" / "data" / "emission_factors.csv"
+    call_command("import_factors", str(default), "--replace", stdout=io.StringIO())
+    kinds = set(EmissionFactor.objects.values_list("kind", flat=True))
+    assert kinds == {"average", "residual"}
+    assert EmissionFactor.objects.filter(region__regex=r"^[0-9]{6}$").count() >= 90  # 30 provinces × 2021–2023
+    assert set(EmissionFactor.objects.filter(kind="residual").values_list("year", "tco2_per_mwh")) == {
+        (2021, Decimal("0.5942")),
+        (2022, Decimal("0.5856")),
+        (2023, Decimal("0.6096")),
+    }
+    assert not EmissionFactor.objects.filter(source="").exists()

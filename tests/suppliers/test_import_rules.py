@@ -118,7 +118,7 @@ def test_header_names_are_read_in_any_case_and_optional_columns_may_be_left_out(
 
 @pytest.mark.django_db
 def test_a_row_with_more_cells_than_the_header_is_named() -> None:
-    content = _csv([_row()]) + b"CN-0042,,,WX2,Plant 2,Jiangsu,2024,MWh,1,,,,,5,,surplus\n"
+    content = _csv([_row()]) + b"CN-0042,,,WX2,Plant 2,Jiangsu,2024,MWh,1,,,,,5,,,,surplus\n"
     with pytest.raises(FileRefused) as raised:
         submissions_import(content=content, filename="submission.csv")
     assert _where(raised.value.problems) == [(3, None)]

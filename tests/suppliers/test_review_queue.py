@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from suppliers.models import Submission, User
 from suppliers.selectors import submission_flags
-from tests.conftest import SHARED_SPEC
+from tests.conftest import WORKED_EXAMPLE
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = SHARED_SPEC / "examples"
+EXAMPLES = WORKED_EXAMPLE
 
 
 @pytest.fixture

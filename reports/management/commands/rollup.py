@@ -7,17 +7,27 @@ from reports.calculation.factors import MissingFactor
 from reports.models import RollupRun
 from reports.tasks import rollup
 
+# Stored with every run; printed with --sensitivity.
+SENSITIVITY_KEYS = ("sensitivity", "range_tco2e")
+
 
 class Command(BaseCommand):
     help = "Runs the roll-up of a year through the Celery worker and waits (--inline: in this process)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--json", action="store_true", help="Print the result as JSON (interfaces.md).")
+        parser.add_argument("--json", action="store_true", help="Print the result as JSON (docs/formats.md).")
+        parser.add_argument(
+            "--sensitivity",
+            action="store_true",
+            help="With --json: include the sensitivity variants and the headline's range.",
+        )
         parser.add_argument("--inline", action="store_true", help="Run the task in this process, without a worker.")
         parser.add_argument("--timeout", type=int, default=600, help="Seconds to wait for the worker.")
 
-    def handle(self, *args: object, year: int, json: bool, inline: bool, timeout: int, **options: object) -> None:
+    def handle(
+        self, *args: object, year: int, json: bool, sensitivity: bool, inline: bool, timeout: int, **options: object
+    ) -> None:
         try:
             if inline:
                 run_id = rollup.apply(kwargs={"year": year, "trigger": "command --inline"}, throw=True).get()
@@ -31,7 +41,8 @@ class Command(BaseCommand):
             ) from None
         run = RollupRun.objects.get(pk=run_id)
         if json:
-            self.stdout.write(_dumps(run.result))
+            shown = run.result if sensitivity else {k: v for k, v in run.result.items() if k not in SENSITIVITY_KEYS}
+            self.stdout.write(_dumps(shown))
         else:
             result = run.result
             self.stdout.write(

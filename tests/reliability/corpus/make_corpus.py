@@ -33,7 +33,7 @@ USCC_NEW = "91320500MA00003037"
 USCC_NEW_2 = "91320500MA00004040"
 OWN_CODE_ONLY = "you can only report for your own supplier code CN-A001"
 
-# The rules of the submission file format (../shared/spec/interfaces.md), and the house's rules
+# The rules of the submission file format (docs/formats.md), and the house's rules
 # on top of them; each case below names the rules it breaks.
 RULES = {
     "F1": "The file is CSV or XLSX; anything else (binary, an image, a damaged or bogus workbook) is refused.",
@@ -942,7 +942,7 @@ def readme() -> str:
     lines = [
         "# Malformed submission files",
         "",
-        "Each file breaks the submission format of `../shared/spec/interfaces.md` (or a rule the portal",
+        "Each file breaks the submission format of `docs/formats.md` (or a rule the portal",
         "adds to it) and must be refused whole, naming every problem by row, column and reason, with",
         "nothing written: through `submissions_import`, the `import_submissions` command, the admin's",
         "import page and a supplier's bulk upload (`tests/reliability/test_malformed_files.py`, which",
