@@ -85,6 +85,7 @@ JOIN suppliers_submission sb ON sb.id = lb.submission_id
 JOIN suppliers_supplier sup ON sup.id = sb.supplier_id
 JOIN suppliers_site site ON site.id = lb.site_id
 JOIN suppliers_reportingperiod per ON per.id = sb.period_id
+JOIN suppliers_reportingperiod pa ON pa.id = sa.period_id
 WHERE sa.status IN %s AND sb.status IN %s {only}
 ORDER BY a.line_id, a.instrument, a.stem, a.width, a.first, b.first
 """
@@ -96,22 +97,24 @@ _OVERLAP_POSTGRESQL = (
 _OVERLAP_OTHER = "b.first <= a.last AND a.first <= b.last"
 
 
-def serial_overlaps(*, line_ids: list[int] | None = None) -> list[SerialOverlap]:
+def serial_overlaps(*, approved_in_years: set[int] | None = None) -> list[SerialOverlap]:
     """Every claimed range of a submitted or approved line that shares certificates with another
-    such line's range (of any supplier, site or period), once per pair of ranges and side;
-    with `line_ids`, only those lines' ranges. One query."""
+    such line's range (of any supplier, site or period), once per pair of ranges and side; with
+    `approved_in_years`, only the ranges of approved lines of those years. One query."""
     overlap = _OVERLAP_POSTGRESQL if connection.vendor == "postgresql" else _OVERLAP_OTHER
     statuses = tuple(Submission.CLAIMING_STATUSES)
-    params: list[object] = [statuses, statuses]
+    params: list[tuple] = [statuses, statuses]
     only = ""
-    if line_ids is not None:
-        if not line_ids:
-            return []
-        only, params = "AND a.line_id IN %s", [*params, tuple(line_ids)]
+    if approved_in_years is not None:
+        only = "AND sa.status = %s AND pa.year IN %s"
+        params += [(Submission.Status.APPROVED,), tuple(sorted(approved_in_years))]
     sql = _OVERLAP_SQL.format(overlap=overlap, only=only)
-    # Neither driver takes a tuple for IN: one placeholder per value.
-    for values in params:
-        sql = sql.replace("IN %s", "IN (" + ", ".join(["%s"] * len(values)) + ")", 1)
+    # Neither driver takes a tuple for IN: one placeholder per value (each parameter is a tuple).
+    parts = sql.split("%s")
+    sql = parts[0] + "".join(
+        ("(" + ", ".join(["%s"] * len(values)) + ")" if part_before.rstrip().endswith("IN") else "%s") + part
+        for values, part_before, part in zip(params, parts[:-1], parts[1:], strict=True)
+    )
     params = [value for values in params for value in values]
     found = []
     with connection.cursor() as cursor:
@@ -145,27 +148,20 @@ def line_exclusions_get(*, years: set[int]) -> dict[int, LineExclusion]:
     the certificates shared with another line; by batch ID, the line's whole GEC and I-REC."""
     exclusions: dict[int, LineExclusion] = defaultdict(LineExclusion)
     in_years = approved_lines().filter(submission__period__year__in=years)
-    # The double-claimed batches first, on their own (a handful, or none): as a subquery inside a
-    # per-line EXISTS, PostgreSQL may plan it once per line, and without any the step is skipped.
-    duplicates = list(duplicate_batch_ids().values_list("batch_id", flat=True))
-    if duplicates:
-        claims = (
-            CertificateClaim.objects.filter(batch_id__in=duplicates, line__in=in_years)
-            .values_list("line_id", "line__gec_mwh", "line__irec_mwh", "batch_id")
-            .order_by("line_id", "batch_id")
-        )
-        for line_id, gec, irec, batch_id in claims:
-            exclusion = exclusions[line_id]
-            exclusion.gec_mwh, exclusion.irec_mwh = gec, irec
-            exclusion.what.append(batch_id)
-    overlaps = serial_overlaps()
-    in_scope: set[int] = set()
-    if overlaps:
-        in_scope = set(in_years.filter(pk__in={o.line_id for o in overlaps}).values_list("pk", flat=True))
+    # The lines of these years that claim a batch some other line claims too: one query, the
+    # double-claimed batches (a handful, or none) a subquery of their own, not one per line.
+    claims = (
+        CertificateClaim.objects.filter(batch_id__in=Subquery(duplicate_batch_ids()), line__in=in_years)
+        .values_list("line_id", "line__gec_mwh", "line__irec_mwh", "batch_id")
+        .order_by("line_id", "batch_id")
+    )
+    for line_id, gec, irec, batch_id in claims:
+        exclusion = exclusions[line_id]
+        exclusion.gec_mwh, exclusion.irec_mwh = gec, irec
+        exclusion.what.append(batch_id)
     by_range: dict[tuple[int, str, SerialRange], list[SerialOverlap]] = defaultdict(list)
-    for found in overlaps:
-        if found.line_id in in_scope:
-            by_range[(found.line_id, found.instrument, found.own)].append(found)
+    for found in serial_overlaps(approved_in_years=years):
+        by_range[(found.line_id, found.instrument, found.own)].append(found)
     for (line_id, instrument, own), found in by_range.items():
         count = Decimal(excluded_count([own], [o.other for o in found]))
         exclusion = exclusions[line_id]
@@ -526,7 +522,8 @@ def serial_double_claims() -> list[SerialDoubleClaim]:
     ranges, with both lines (their site, supplier, submission and period): two queries."""
     pairs = [found for found in serial_overlaps() if found.line_id < found.other_line_id]
     ids = {found.line_id for found in pairs} | {found.other_line_id for found in pairs}
-    lines = Line.objects.select_related("site__supplier", "submission__period").in_bulk(ids) if ids else {}
+    # One query whether or not there are overlaps ([0] matches no line), so the page's count is fixed.
+    lines = Line.objects.select_related("site__supplier", "submission__period").in_bulk(ids or [0])
     found_claims = []
     for found in pairs:
         own, other = found.own, found.other

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from reports.models import EmissionFactor, RollupRun
 from reports.services.rollups import rollup_run_create
-from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission, Supplier, User
+from suppliers.models import CertificateClaim, CertificateRange, Line, ReportingPeriod, Site, Submission, Supplier, User
 from tests.factories import valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -84,13 +84,28 @@ def _add_suppliers(first: int, count: int) -> None:
             for site in sites_of[submission.supplier_id]
         ]
     )
+    # Two suppliers in three name their GECs by batch ID, the third by serials, in ranges of 50
+    # where each overlaps the next one's by 2 certificates (double claims the roll-up and the
+    # double-claims page find in the database).
+    certified = [line for line in lines if line.gec_mwh]
     CertificateClaim.objects.bulk_create(
         [
             CertificateClaim(
                 line=line, batch_id=f"GEC-2024-{line.submission.supplier_id}-{line.site_id}", instrument="gec"
             )
-            for line in lines
-            if line.gec_mwh
+            for line in certified
+            if line.submission.supplier_id % 3
+        ]
+    )
+    CertificateRange.objects.bulk_create(
+        [
+            CertificateRange(
+                line=line, instrument="gec", stem="GEC-0320-2024-", width=9,
+                first=f"{line.submission.supplier_id // 3 * 48:09d}", last=f"{line.submission.supplier_id // 3 * 48 + 49:09d}",
+                count=50,
+            )  # fmt: skip
+            for line in certified
+            if not line.submission.supplier_id % 3
         ]
     )
 
@@ -169,3 +184,23 @@ def test_every_page_runs_as_many_queries_at_2000_suppliers_as_at_one(portfolio: 
         == SCALE
     )
     assert _counts() == at_one
+
+
+def test_a_roll_up_runs_as_many_queries_at_2000_suppliers_as_at_one(portfolio: Callable[[int], None]) -> None:
+    """Whatever the number of suppliers, lines, batches and serial ranges (with overlaps)."""
+    portfolio(1)
+
+    def rollup_queries() -> int:
+        """The roll-up's reads: its writes are batched (COPY on PostgreSQL, bulk inserts of at most
+        999 values on SQLite), so that they grow with the rows written, never with a query per row."""
+        RollupRun.objects.filter(year=2024).delete()
+        with CaptureQueriesContext(connection) as queries:
+            rollup_run_create(year=2024, trigger="test")
+        return sum(1 for q in queries if q["sql"].lstrip().upper().startswith("SELECT"))
+
+    at_one = rollup_queries()
+    portfolio(SCALE)
+    at_scale = rollup_queries()
+    run = RollupRun.objects.get(year=2024)
+    assert run.result["double_claimed_mwh"] > 0  # the serial overlaps were found
+    assert at_scale == at_one
