@@ -100,10 +100,14 @@ def _add_suppliers(first: int, count: int) -> None:
     CertificateRange.objects.bulk_create(
         [
             CertificateRange(
-                line=line, instrument="gec", stem="GEC-0320-2024-", width=9,
-                first=f"{line.submission.supplier_id // 3 * 48:09d}", last=f"{line.submission.supplier_id // 3 * 48 + 49:09d}",
+                line=line,
+                instrument="gec",
+                stem="GEC-0320-2024-",
+                width=9,
+                first=f"{line.submission.supplier_id // 3 * 48:09d}",
+                last=f"{line.submission.supplier_id // 3 * 48 + 49:09d}",
                 count=50,
-            )  # fmt: skip
+            )
             for line in certified
             if not line.submission.supplier_id % 3
         ]
