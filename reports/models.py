@@ -107,6 +107,46 @@ class RollupRun(models.Model):
     trigger = models.CharField(_("trigger"), max_length=100, blank=True)
     task_id = models.CharField(max_length=255, blank=True)
 
+    # The portfolio's figures, exact (runs of method version 2 on; empty for older and failed runs):
+    # what the pages, reports and exports read. `result` is the same as the JSON of docs/formats.md.
+    suppliers_reporting = models.PositiveIntegerField(_("suppliers reporting"), null=True, blank=True)
+    suppliers_with_baseline = models.PositiveIntegerField(_("suppliers with a baseline"), null=True, blank=True)
+    baseline_suppliers_not_reporting = models.PositiveIntegerField(
+        _("baseline suppliers not reporting"), null=True, blank=True
+    )
+    electricity_mwh = models.DecimalField(_("electricity (MWh)"), **TONNES, null=True, blank=True)
+    green_mwh = models.DecimalField(_("green electricity (MWh)"), **TONNES, null=True, blank=True)
+    attributable_electricity_mwh = models.DecimalField(
+        _("attributable electricity (MWh)"), **TONNES, null=True, blank=True
+    )
+    attributable_green_mwh = models.DecimalField(
+        _("attributable green electricity (MWh)"), **TONNES, null=True, blank=True
+    )
+    location_based_tco2e = models.DecimalField(_("location-based (tCO2e)"), **TONNES, null=True, blank=True)
+    market_based_tco2e = models.DecimalField(_("market-based (tCO2e)"), **TONNES, null=True, blank=True)
+    avoided_tco2e = models.DecimalField(_("avoided (tCO2e)"), **TONNES, null=True, blank=True)
+    baseline_avoided_tco2e = models.DecimalField(
+        _("avoided in the baseline year (tCO2e)"), **TONNES, null=True, blank=True
+    )
+    green_reduction_tco2e = models.DecimalField(_("green-power reduction (tCO2e)"), **TONNES, null=True, blank=True)
+    absolute_reduction_tco2e = models.DecimalField(_("absolute reduction (tCO2e)"), **TONNES, null=True, blank=True)
+    like_for_like_green_tco2e = models.DecimalField(_("like-for-like green (tCO2e)"), **TONNES, null=True, blank=True)
+    baseline_factor_change_tco2e = models.DecimalField(
+        _("baseline factor change (tCO2e)"), **TONNES, null=True, blank=True
+    )
+    new_entrants_avoided_tco2e = models.DecimalField(_("new entrants (tCO2e)"), **TONNES, null=True, blank=True)
+    double_claimed_mwh = models.DecimalField(_("double-claimed (MWh)"), **TONNES, null=True, blank=True)
+    ineligible_irec_mwh = models.DecimalField(_("ineligible I-RECs (MWh)"), **TONNES, null=True, blank=True)
+    double_claimed_tco2e = models.DecimalField(_("double-claimed (tCO2e)"), **TONNES, null=True, blank=True)
+    ineligible_irec_tco2e = models.DecimalField(_("ineligible I-RECs (tCO2e)"), **TONNES, null=True, blank=True)
+    activity_tco2e = models.DecimalField(_("activity effect (tCO2e)"), **TONNES, null=True, blank=True)
+    green_share_tco2e = models.DecimalField(_("green share effect (tCO2e)"), **TONNES, null=True, blank=True)
+    grid_factor_tco2e = models.DecimalField(_("grid factor effect (tCO2e)"), **TONNES, null=True, blank=True)
+    reported_tco2e = models.DecimalField(_("published figure (tCO2e)"), **TONNES, null=True, blank=True)
+    variance_pct = models.DecimalField(_("variance (%)"), **TONNES, null=True, blank=True)
+    range_low_tco2e = models.DecimalField(_("range, low (tCO2e)"), **TONNES, null=True, blank=True)
+    range_high_tco2e = models.DecimalField(_("range, high (tCO2e)"), **TONNES, null=True, blank=True)
+
     class Meta:
         ordering = ["-year", "-finished_at", "-id"]
         get_latest_by = ["finished_at", "id"]
@@ -118,6 +158,27 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} run #{self.pk}"
+
+
+class RollupSensitivity(models.Model):
+    """The headline of a run under one alternative choice (docs/method.md, sensitivity)."""
+
+    class Variant(models.TextChoices):
+        REGIONAL_FACTORS = "regional_factors", _("Regional factors (province factors left out)")
+        AVERAGE_FACTOR_MARKET_BASED = "average_factor_market_based", _("Average factor for market-based figures")
+        IREC_WITHOUT_CUTOFF = "irec_without_cutoff", _("I-RECs without the cut-off year")
+
+    run = models.ForeignKey(RollupRun, on_delete=models.CASCADE, related_name="sensitivity")
+    variant = models.CharField(max_length=40, choices=Variant)
+    green_reduction_tco2e = models.DecimalField(**TONNES)
+    absolute_reduction_tco2e = models.DecimalField(**TONNES)
+
+    class Meta:
+        ordering = ["run", "variant"]
+        constraints = [models.UniqueConstraint(fields=["run", "variant"], name="rollup_sensitivity_once_per_run")]
+
+    def __str__(self) -> str:
+        return f"run #{self.run_id} {self.variant}"
 
 
 class RollupSupplierResult(models.Model):
@@ -132,6 +193,7 @@ class RollupSupplierResult(models.Model):
     baseline_avoided_tco2e = models.DecimalField(**TONNES)
     green_reduction_tco2e = models.DecimalField(**TONNES)
     absolute_reduction_tco2e = models.DecimalField(**TONNES, null=True)
+    like_for_like_green_tco2e = models.DecimalField(**TONNES, null=True)
     activity_tco2e = models.DecimalField(**TONNES, null=True)
     green_share_tco2e = models.DecimalField(**TONNES, null=True)
     grid_factor_tco2e = models.DecimalField(**TONNES, null=True)

@@ -206,6 +206,8 @@ class RollupOutcome:
     sites: tuple[SiteResult, ...] = ()
     double_claimed_mwh: Decimal = ZERO
     ineligible_irec_mwh: Decimal = ZERO
+    double_claimed_tco2e: Decimal = ZERO  # what the excluded certificates would have avoided
+    ineligible_irec_tco2e: Decimal = ZERO
     # Suppliers with approved lines in the baseline year and none in the year: in neither figure.
     baseline_suppliers_not_reporting: tuple[str, ...] = ()
 
@@ -282,6 +284,9 @@ class _Computation:
         self.site_baseline: dict[tuple[str, str, str], SupplierYear] = {}
         self.double_claimed = ZERO
         self.ineligible_irec = ZERO
+        # The tonnes the excluded certificates would have counted, at the lines' own factors.
+        self.double_claimed_avoided = ZERO
+        self.ineligible_irec_avoided = ZERO
 
     def factor(self, site_year: SiteYear, year: int, kind: str) -> ResolvedFactor:
         resolved = self.table.resolve(site_year.province, site_year.region, year, kind)
@@ -305,6 +310,8 @@ class _Computation:
             )
             self.double_claimed += total.double_claimed
             self.ineligible_irec += total.ineligible_irec
+            self.double_claimed_avoided += attributable.double_claimed * average.value
+            self.ineligible_irec_avoided += attributable.ineligible_irec * average.value
         if site_year.year == inputs.baseline_year:
             baseline = self.baseline.setdefault(site_year.supplier_code, SupplierYear())
             baseline.add(total, attributable, site_year, average.value, residual_value)
@@ -397,6 +404,8 @@ def rollup_compute(inputs: RollupInputs) -> RollupOutcome:
         factors_used=tuple(computation.resolved[key] for key in sorted(computation.resolved)),
         double_claimed_mwh=computation.double_claimed,
         ineligible_irec_mwh=computation.ineligible_irec,
+        double_claimed_tco2e=computation.double_claimed_avoided,
+        ineligible_irec_tco2e=computation.ineligible_irec_avoided,
         baseline_suppliers_not_reporting=tuple(sorted(baseline_suppliers - current_suppliers)),
     )
 
@@ -469,6 +478,8 @@ def headline_figures(outcome: RollupOutcome) -> dict[str, Decimal | int | None]:
         "baseline_suppliers_not_reporting": len(outcome.baseline_suppliers_not_reporting),
         "double_claimed_mwh": outcome.double_claimed_mwh,
         "ineligible_irec_mwh": outcome.ineligible_irec_mwh,
+        "double_claimed_tco2e": outcome.double_claimed_tco2e,
+        "ineligible_irec_tco2e": outcome.ineligible_irec_tco2e,
     }
 
 

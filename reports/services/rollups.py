@@ -16,10 +16,19 @@ from reports.calculation.rollup import (
     SupplierResult,
     inputs_fingerprint,
     rollup_compute,
+    RollupOutcome,
+    headline_figures,
     rollup_result_json,
     sensitivity_compute,
 )
-from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSiteResult, RollupSupplierResult
+from reports.models import (
+    RollupFlag,
+    RollupRequest,
+    RollupRun,
+    RollupSensitivity,
+    RollupSiteResult,
+    RollupSupplierResult,
+)
 from reports.selectors import rollup_inputs_get, rollup_run_latest
 from suppliers.models import Site, Supplier
 from suppliers.services.copying import copy_insert
@@ -73,9 +82,21 @@ def rollup_run_create(
             finished_at=timezone.now(),
             trigger=trigger[:100],
             task_id=task_id,
+            **run_figures(outcome, sensitivity),
         )
         run.full_clean()
         run.save()
+        RollupSensitivity.objects.bulk_create(
+            [
+                RollupSensitivity(
+                    run=run,
+                    variant=variant,
+                    green_reduction_tco2e=_stored(variant_outcome.total("green_reduction")),
+                    absolute_reduction_tco2e=_stored(variant_outcome.total("absolute_reduction", baseline_only=True)),
+                )
+                for variant, variant_outcome in sensitivity.items()
+            ]
+        )
         supplier_ids = dict(
             Supplier.objects.filter(code__in=[s.supplier_code for s in outcome.suppliers]).values_list("code", "pk")
         )
@@ -109,6 +130,24 @@ def rollup_run_create(
     return run
 
 
+def run_figures(outcome: RollupOutcome, sensitivity: dict[str, RollupOutcome]) -> dict[str, object]:
+    """The run's columns: the same figures as its JSON (headline_figures), exact, to 6 decimals."""
+    figures = {k: v if isinstance(v, int) else _stored(v) for k, v in headline_figures(outcome).items()}
+    decomposition = outcome.decomposition
+    reported = outcome.inputs.reported
+    headlines = [outcome.total("green_reduction")] + [o.total("green_reduction") for o in sensitivity.values()]
+    return {
+        **figures,
+        "activity_tco2e": _stored(decomposition.activity),
+        "green_share_tco2e": _stored(decomposition.green_share),
+        "grid_factor_tco2e": _stored(decomposition.grid_factor),
+        "reported_tco2e": None if reported is None else _stored(reported.tco2e),
+        "variance_pct": _stored(outcome.variance_pct),
+        "range_low_tco2e": _stored(min(headlines)),
+        "range_high_tco2e": _stored(max(headlines)),
+    }
+
+
 def _record_failure(
     year: int, baseline_year: int, fingerprint: str, started: datetime, trigger: str, task_id: str, error: str
 ) -> None:
@@ -134,14 +173,15 @@ def _supplier_row(run: RollupRun, supplier_id: int, s: SupplierResult) -> Rollup
         run=run,
         supplier_id=supplier_id,
         has_baseline=s.baseline is not None,
-        attributable_electricity_mwh=s.current.attributable_electricity_mwh,
-        attributable_green_mwh=s.current.attributable_green_mwh,
+        attributable_electricity_mwh=_stored(s.current.attributable_electricity_mwh),
+        attributable_green_mwh=_stored(s.current.attributable_green_mwh),
         location_based_tco2e=_stored(s.current.location_based),
         market_based_tco2e=_stored(s.current.market_based),
         avoided_tco2e=_stored(s.current.avoided),
         baseline_avoided_tco2e=_stored(s.baseline_avoided),
         green_reduction_tco2e=_stored(s.green_reduction),
         absolute_reduction_tco2e=_stored(s.absolute_reduction),
+        like_for_like_green_tco2e=_stored(s.like_for_like_green),
         activity_tco2e=_stored(decomposition and decomposition.activity),
         green_share_tco2e=_stored(decomposition and decomposition.green_share),
         grid_factor_tco2e=_stored(decomposition and decomposition.grid_factor),

@@ -114,6 +114,9 @@ def test_ineligible_irecs_that_are_also_double_claimed_count_as_ineligible_not_d
     assert result["double_claimed_mwh"] == 100.0  # the GECs only
     assert result["ineligible_irec_mwh"] == 250.0
     assert result["green_mwh"] == 200.0
+    # What they would have counted, at the line's factor (Guangdong 2025: 440000 2023, 0.42).
+    assert result["double_claimed_tco2e"] == 42.0
+    assert result["ineligible_irec_tco2e"] == 105.0
 
 
 def test_the_bridge_of_the_worked_example_values_the_baseline_at_this_years_factor() -> None:

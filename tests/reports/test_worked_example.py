@@ -87,3 +87,33 @@ def test_worked_example_names_the_overlapping_serials_and_the_late_irecs() -> No
     assert "CN-0002/SZ1 2025" in overlap
     assert "250 MWh of I-RECs after 2024" in details[("irec_not_eligible", "CN-0003", "FS1")]
     assert result["baseline_suppliers_not_reporting_codes"] == ["CN-0005"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("year", [2024, 2019, 2025])
+def test_a_runs_decimal_columns_hold_the_figures_of_its_json(year: int) -> None:
+    """The pages, reports and exports read a run's columns: the same figures as the JSON, exact."""
+    from decimal import Decimal
+
+    from reports.models import RollupRun
+
+    _load_example()
+    _rollup_json(year)
+    run = RollupRun.objects.filter(year=year).latest("finished_at", "id")
+    expected = json.loads((EXAMPLES / f"expected-rollup-{year}.json").read_text())
+    for key, value in expected.items():
+        if (
+            isinstance(value, float | int)
+            and hasattr(run, key)
+            and key not in ("year", "baseline_year", "method_version")
+        ):
+            stored = getattr(run, key)
+            if isinstance(value, int):
+                assert stored == value, key
+            else:
+                assert isinstance(stored, Decimal), key
+                assert stored.quantize(Decimal("0.001")) == Decimal(str(value)).quantize(Decimal("0.001")), key
+    variants = {s.variant: s for s in run.sensitivity.all()}
+    assert set(variants) == {"regional_factors", "average_factor_market_based", "irec_without_cutoff"}
+    headlines = [run.green_reduction_tco2e, *(v.green_reduction_tco2e for v in variants.values())]
+    assert (run.range_low_tco2e, run.range_high_tco2e) == (min(headlines), max(headlines))
