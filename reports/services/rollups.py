@@ -12,12 +12,12 @@ from django.utils import timezone
 from reports.calculation import METHOD_VERSION
 from reports.calculation.factors import MissingFactor
 from reports.calculation.rollup import (
+    RollupOutcome,
     SiteResult,
     SupplierResult,
+    headline_figures,
     inputs_fingerprint,
     rollup_compute,
-    RollupOutcome,
-    headline_figures,
     rollup_result_json,
     sensitivity_compute,
 )
