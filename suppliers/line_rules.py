@@ -7,7 +7,7 @@ the rules across a line's values. The database's constraints repeat the ones tha
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, localcontext
 
 from django.utils.translation import gettext as _
 
@@ -27,21 +27,49 @@ SERIAL_COLUMNS = {"gec_serials": "gec_mwh", "irec_serials": "irec_mwh"}
 SERIAL_INSTRUMENTS = {"gec_serials": CertificateClaim.Instrument.GEC, "irec_serials": CertificateClaim.Instrument.IREC}
 MWH_QUANTUM = Decimal("0.000001")
 MAX_LINE_MWH = Decimal("100000000")  # 100 TWh: far above the largest plant; a bigger figure is a typo
-_NUMBER = re.compile(r"^\+?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# Thousands grouped by commas or by single spaces (1,234,567 or 1 234 567), or no grouping.
+_NUMBER = re.compile(r"^\+?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:\.\d+)?$")
+# Scientific notation as Excel writes a large or small number into a CSV file: 1.25E+06.
+_SCIENTIFIC = re.compile(r"^\+?\d+(?:\.\d+)?[eE][+-]?\d{1,3}$")
+# A comma or a point that may be the decimal mark: 1,5 and 1.250.000,5 (European) or 12,34.
+_AMBIGUOUS = re.compile(r"^[+-]?(?:\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ ,]\d{3})*,\d{1,2})$")
 _BATCH_ID = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,99}$")
 
 
 def number_parse(text: str) -> Decimal:
-    """A non-negative decimal as people type it: thousands separators and full-width digits allowed."""
+    """A non-negative decimal as people type it: thousands separated by commas or spaces,
+    full-width digits, Excel's scientific notation (1.25E+06); -0 is 0. Ambiguous decimal marks
+    and words are refused with a message saying how to write the number."""
     normal = unicodedata.normalize("NFKC", text).strip()
-    if normal.startswith("-") and _NUMBER.match(normal[1:]):
+    negative = normal.startswith("-")
+    digits = normal[1:] if negative else normal
+    if not (_NUMBER.match(digits) or _SCIENTIFIC.match(digits)) or (digits.startswith("+") and negative):
+        if _AMBIGUOUS.match(normal):
+            raise ValueError(
+                _(
+                    "“%(value)s” is ambiguous: write the decimal mark as a point and group thousands with "
+                    "commas or spaces, such as 1,250,000.5"
+                )
+                % {"value": text}
+            )
+        raise ValueError(
+            _("“%(value)s” is not a number: write it in digits, such as 1250000, 1,250,000.5 or 1.25E+06")
+            % {"value": text}
+        )
+    number = Decimal(digits.replace(",", "").replace(" ", ""))  # the patterns admit only valid decimals
+    if negative and number != 0:
         raise ValueError(_("must not be negative"))
-    if not _NUMBER.match(normal):
-        raise ValueError(_("“%(value)s” is not a number") % {"value": text})
-    try:
-        return Decimal(normal.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise ValueError(_("“%(value)s” is not a number") % {"value": text}) from None
+    if number.as_tuple().exponent > 0:
+        # 1.25E+06 is 1250000, kept without an exponent as a typed 1250000 is.
+        with localcontext(prec=number.adjusted() + 1):
+            number = number.quantize(Decimal(1))
+    return abs(number) if number == 0 else number  # -0 is 0
+
+
+def share_text(typed: str) -> str:
+    """A share as typed without its percent sign, half-width % or full-width ％, and spaces."""
+    text = typed.strip()
+    return text[:-1].strip() if text.endswith(("%", "％")) else text
 
 
 def quantity_parse(text: str, unit: str) -> Decimal:
@@ -60,7 +88,7 @@ def quantity_parse(text: str, unit: str) -> Decimal:
 
 
 def share_parse(text: str) -> Decimal:
-    """A BMW share in percent, 0 to 100 with up to 4 decimals (a trailing % already removed)."""
+    """A BMW share in percent, 0 to 100 with up to 4 decimals (its percent sign removed by share_text)."""
     share = number_parse(text)
     if share > 100:
         raise ValueError(_("must be between 0 and 100"))

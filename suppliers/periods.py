@@ -1,6 +1,7 @@
 """Reporting periods: a calendar year (`2024`), a quarter (`2024-Q2`) or a month (`2024-03`)."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import models
@@ -47,6 +48,26 @@ def period_make(year: int, kind: str, number: int) -> Period:
 
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(?:[Qq]([1-4])|(\d{2})))?$")
+# As people write them too, in English and in Chinese (after NFKC, so full-width digits count):
+# 2024年, 2024年度, 2024年3月, 2024年03月份; 2024年第二季度, 2024年2季度; 2024Q2, 2024 Q2, 2024年Q2, Q2 2024.
+_CHINESE_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_YEAR_WRITTEN = re.compile(r"^(\d{4})\s*年度?$")
+_MONTH_WRITTEN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月份?$")
+_QUARTER_WRITTEN = re.compile(r"^(\d{4})\s*年?\s*第?\s*([一二三四1-4])\s*季度$")
+_QUARTER_WITH_Q = re.compile(r"^(?:(\d{4})\s*年?\s*-?\s*[Qq]\s*([1-4])|[Qq]([1-4])\s*[-/ ]?\s*(\d{4}))$")
+
+
+def _written_period(text: str) -> tuple[str, str, str | None] | None:
+    """(year, quarter, month) of a period written in one of the other usual ways, or None."""
+    if found := _YEAR_WRITTEN.match(text):
+        return found[1], "", None
+    if found := _MONTH_WRITTEN.match(text):
+        return found[1], "", found[2].zfill(2)
+    if found := _QUARTER_WRITTEN.match(text):
+        return found[1], str(_CHINESE_QUARTERS[found[2]]), None
+    if found := _QUARTER_WITH_Q.match(text):
+        return (found[1] or found[4]), (found[2] or found[3]), None
+    return None
 
 
 class InvalidPeriod(ValueError):
@@ -54,20 +75,23 @@ class InvalidPeriod(ValueError):
 
 
 def period_parse(value: str) -> Period:
+    """2024, 2024-Q2 or 2024-03, or the same period in another usual form (see above)."""
     text = str(value).strip()
     match = _PATTERN.match(text)
-    if not match:
+    written = None if match else _written_period(unicodedata.normalize("NFKC", text))
+    if not match and not written:
         raise InvalidPeriod(_("“%(value)s” is not a period: use 2024, 2024-Q2 or 2024-03.") % {"value": text})
-    year = int(match[1])
+    year_text, quarter, month_text = (match[1], match[2], match[3]) if match else written
+    year = int(year_text)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidPeriod(
             _("The year %(year)d is outside %(min)d–%(max)d.") % {"year": year, "min": MIN_YEAR, "max": MAX_YEAR}
         )
-    if match[2]:
-        return period_make(year, PeriodKind.QUARTER, int(match[2]))
-    if match[3]:
-        month = int(match[3])
+    if quarter:
+        return period_make(year, PeriodKind.QUARTER, int(quarter))
+    if month_text:
+        month = int(month_text)
         if not 1 <= month <= 12:
-            raise InvalidPeriod(_("“%(value)s” has no month %(month)s.") % {"value": text, "month": match[3]})
+            raise InvalidPeriod(_("“%(value)s” has no month %(month)s.") % {"value": text, "month": month_text})
         return period_make(year, PeriodKind.MONTH, month)
     return period_make(year, PeriodKind.YEAR, 0)

@@ -6,6 +6,8 @@ the 2021 data year on; the province-to-grid mapping and the GB/T 2260 codes are 
 docs/method.md ("Provinces and regional grids").
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import models
@@ -97,19 +99,38 @@ _LOOKUP["tibet autonomous region"] = _LOOKUP["xizang"] = _LOOKUP["tibet"]
 _LOOKUP["nei mongol"] = _LOOKUP["inner mongolia"]
 
 
+# What follows a province's name in its full forms, in English, pinyin and Chinese: "Jiangsu
+# Province", "Beijing Municipality", "Guangxi Zhuang Autonomous Region", "江苏省", "北京市",
+# "广西壮族自治区", "Hong Kong SAR"; then the people named in an autonomous region's name.
+_DESIGNATION = re.compile(
+    r"(?:\s*(?:province|municipality|city|autonomous region|special administrative region|sar|sheng|shi)"
+    r"|省|市|自治区|特别行政区)$"
+)
+_PEOPLE = re.compile(r"(?:\s+(?:zhuang|hui|uygur|uyghur|uighur)|壮族|回族|维吾尔族?)$")
+
+
+def _short_key(key: str) -> str:
+    """The lookup key of a name without its designation: "jiangsu province" → "jiangsu"."""
+    short = _DESIGNATION.sub("", key)
+    return _PEOPLE.sub("", short).strip() if short != key else key
+
+
 class UnknownProvince(ValueError):
     pass
 
 
 def province_parse(value: str) -> Province:
-    """The province named by an English name (any case), a Chinese short or official name,
-    or a GB/T 2260 code. Raises UnknownProvince with a message for the user otherwise."""
-    key = " ".join(str(value).split()).lower()
+    """The province named by an English name (any case, with or without "Province",
+    "Municipality", "Autonomous Region" and the like), a Chinese short or official name (with or
+    without 省, 市, 自治区), or a GB/T 2260 code. Raises UnknownProvince with a message for the user otherwise."""
+    key = " ".join(unicodedata.normalize("NFKC", str(value)).split()).lower()
     if not key:
         raise UnknownProvince(_("Province is required."))
     if key in _LOOKUP:
         return _LOOKUP[key]
-    if key in _OUTSIDE_GRIDS:
+    if _short_key(key) in _LOOKUP:
+        return _LOOKUP[_short_key(key)]
+    if key in _OUTSIDE_GRIDS or _short_key(key) in _OUTSIDE_GRIDS:
         raise UnknownProvince(
             _("“%(value)s” is outside mainland China's regional grids; sites there cannot be reported.")
             % {"value": value}

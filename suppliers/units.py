@@ -1,5 +1,7 @@
 """Energy units as suppliers' bills give them, and their conversion to MWh (exact, Decimal)."""
 
+import re
+import unicodedata
 from decimal import Decimal
 
 from django.db import models
@@ -34,12 +36,18 @@ _ALIASES = {
 }
 
 
+# The dot or dash people put between kW and h (kW·h, kW.h, kW-h, kW*h) and between 千瓦 and 时.
+_JOINERS = re.compile(r"[·・•⋅‧∙.*×\-]")
+
+
 class UnknownUnit(ValueError):
     pass
 
 
 def unit_parse(value: str) -> EnergyUnit:
-    key = "".join(str(value).split()).lower()
+    """The unit named by its symbol in any case (kWh, KWH, kW·h), or its Chinese name (千瓦时, 度,
+    万千瓦时, 万度, 兆瓦时, 吉瓦时), in half- or full-width characters."""
+    key = _JOINERS.sub("", "".join(unicodedata.normalize("NFKC", str(value)).split())).lower()
     if key in _ALIASES:
         return _ALIASES[key]
     raise UnknownUnit(_("“%(value)s” is not a unit: use kWh, MWh, GWh or 万kWh.") % {"value": value})

@@ -17,6 +17,7 @@ from suppliers.line_rules import (
     number_parse,
     quantity_parse,
     share_parse,
+    share_text,
 )
 from suppliers.models import Line, Site
 from suppliers.serials import SerialRange, serials_text
@@ -141,7 +142,7 @@ class LineForm(forms.Form):
 
     def clean_bmw_share_percent(self) -> Decimal | None:
         typed = self.cleaned_data["bmw_share_percent"]
-        text = typed.removesuffix("%").strip()
+        text = share_text(typed)
         if not typed:
             return None
         self.entered["bmw_share_percent"] = typed

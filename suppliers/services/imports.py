@@ -30,6 +30,7 @@ from suppliers.line_rules import (
     number_parse,
     quantity_parse,
     share_parse,
+    share_text,
 )
 from suppliers.models import (
     CertificateClaim,
@@ -167,12 +168,12 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
             problem(column, str(error))
 
     share = None
-    share_text = cells.get("bmw_share_percent", "").removesuffix("%").strip()
-    if cells.get("bmw_share_percent") and not share_text:
+    typed_share = share_text(cells.get("bmw_share_percent", ""))
+    if cells.get("bmw_share_percent") and not typed_share:
         problem("bmw_share_percent", _("is required"))
-    if share_text:
+    if typed_share:
         try:
-            share = share_parse(share_text)
+            share = share_parse(typed_share)
         except ValueError as error:
             problem("bmw_share_percent", str(error))
 

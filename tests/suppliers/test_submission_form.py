@@ -245,8 +245,10 @@ GOOD = {"unit": "MWh", "total_electricity": "100", "bmw_share_percent": "50"}
         (GOOD | {"irec": "10"}, "certificate_ids", "Are required when GEC or I-REC quantities are reported"),
         (GOOD | {"total_electricity": "-5"}, "total_electricity", "Must not be negative"),
         (GOOD | {"gec": "-1", "certificate_ids": "G-1"}, "gec", "Must not be negative"),
-        (GOOD | {"total_electricity": "12abc"}, "total_electricity", "“12abc” is not a number"),
-        (GOOD | {"onsite_renewable": "1.2.3"}, "onsite_renewable", "“1.2.3” is not a number"),
+        (GOOD | {"total_electricity": "12abc"}, "total_electricity",
+         "“12abc” is not a number: write it in digits, such as 1250000, 1,250,000.5 or 1.25E+06"),
+        (GOOD | {"onsite_renewable": "1.2.3"}, "onsite_renewable",
+         "“1.2.3” is not a number: write it in digits, such as 1250000, 1,250,000.5 or 1.25E+06"),
         (GOOD | {"unit": "kWh", "total_electricity": "0.0001"}, "total_electricity",
          "Has more decimal places than 0.000001 MWh (1 Wh)"),
         (GOOD | {"total_electricity": "200000000"}, "total_electricity",
@@ -284,7 +286,9 @@ def test_every_problem_of_every_row_is_shown_at_once(
     ]
     page = _text(alice_client.post(_submit_url(period), _data([site_a1, site_a2], rows)))
 
-    assert _errors(_cell(page, "id_form-0-total_electricity")) == ["“abc” is not a number"]
+    assert _errors(_cell(page, "id_form-0-total_electricity")) == [
+        "“abc” is not a number: write it in digits, such as 1250000, 1,250,000.5 or 1.25E+06"
+    ]
     assert _errors(_cell(page, "id_form-0-gec")) == ["Must not be negative"]
     assert _errors(_cell(page, "id_form-0-bmw_share_percent")) == ["Must be between 0 and 100"]
     assert _errors(_cell(page, "id_form-1-unit")) == ["This field is required."]

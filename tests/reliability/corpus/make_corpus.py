@@ -51,11 +51,12 @@ RULES = {
     "R7": "`site_name` and `province` are required on a site's first sight; a name has at most 200 characters.",
     "R8": "`province` is an English or Chinese name or a GB/T 2260 code of a province on the mainland grids, "
     "the same as on record and in every row of the site.",
-    "R9": "`period` is required: `2024`, `2024-Q2` or `2024-03`, year 2000–2100.",
-    "R10": "`unit` is required: `kWh`, `MWh`, `GWh` or `万kWh`.",
+    "R9": "`period` is required: `2024`, `2024-Q2` or `2024-03` (or as written in Chinese: `2024年`, `2024年3月`, "
+    "`2024年第二季度`, `2024Q2`), year 2000–2100.",
+    "R10": "`unit` is required: `kWh`, `MWh`, `GWh` or `万kWh` (or `千瓦时`, `万千瓦时`, `兆瓦时`, `吉瓦时`, `kW·h`).",
     "R11": "`total_electricity` is required.",
-    "R12": "Quantities are plain non-negative numbers (thousands separators allowed; no exponent, NaN or "
-    "infinity), at most 1 Wh precise and at most 100 TWh per line.",
+    "R12": "Quantities are non-negative numbers (thousands separated by commas or spaces, Excel's 1.25E+06; "
+    "no words, ambiguous decimal comma, NaN or infinity), at most 1 Wh precise and at most 100 TWh per line.",
     "R13": "The green quantities add up to no more than `total_electricity`.",
     "R14": "`bmw_share_percent` is required, 0 to 100, at most 4 decimals.",
     "R15": "`certificate_ids` are required when `gec` or `irec` > 0; each a batch ID, none listed twice.",
@@ -228,6 +229,17 @@ def _garbage() -> bytes:
 FORMULA = "must not start with =, +, - or @: a spreadsheet would run it as a formula"
 FORMULA_WITHOUT_RESULT = "is a formula whose result the file does not hold: save the file in Excel, or type the value"
 REQUIRED = "is required"
+HOW_TO_WRITE = ": write it in digits, such as 1250000, 1,250,000.5 or 1.25E+06"
+HOW_TO_WRITE_ZH = "：请用阿拉伯数字填写，例如 1250000、1,250,000.5 或 1.25E+06"
+AMBIGUOUS = (
+    " is ambiguous: write the decimal mark as a point and group thousands with commas or spaces, such as 1,250,000.5"
+)
+
+
+def not_a_number(value: str) -> str:
+    return f"“{value}” is not a number{HOW_TO_WRITE}"
+
+
 NEW_SUPPLIER = "is required for a supplier seen for the first time (CN-Z999)"
 
 
@@ -595,23 +607,29 @@ CASES: list[Case] = [
     Case(
         "44-not-numbers.csv",
         ["R12", "R20"],
-        "words, an exponent and a bad thousands separator in rows 2–4",
+        "words in English and Chinese, a bad thousands separator and a decimal comma in rows 2–5",
         [
-            (2, "total_electricity", "“about 1000” is not a number"),
-            (3, "onsite_renewable", "“1e3” is not a number"),
-            (4, "total_electricity", "“1,23,456” is not a number"),
+            (2, "total_electricity", not_a_number("about 1000")),
+            (3, "onsite_renewable", not_a_number("一千")),
+            (4, "total_electricity", not_a_number("1,23,456")),
+            (5, "total_electricity", "“1.250.000,5”" + AMBIGUOUS),
         ],
-        csv_of(row(total_electricity="about 1000"), row(onsite_renewable="1e3"), row(total_electricity="1,23,456")),
+        csv_of(
+            row(total_electricity="about 1000"),
+            row(onsite_renewable="一千"),
+            row(total_electricity="1,23,456"),
+            row(total_electricity="1.250.000,5"),
+        ),
     ),
     Case(
         "45-nan-and-infinity.csv",
         ["R12", "R20"],
         "NaN, inf, -Infinity and Infinity as quantities",
         [
-            (2, "total_electricity", "“NaN” is not a number"),
-            (3, "gec", "“inf” is not a number"),
-            (4, "irec", "“-Infinity” is not a number"),
-            (5, "green_power_trading", "“Infinity” is not a number"),
+            (2, "total_electricity", not_a_number("NaN")),
+            (3, "gec", not_a_number("inf")),
+            (4, "irec", not_a_number("-Infinity")),
+            (5, "green_power_trading", not_a_number("Infinity")),
         ],
         csv_of(
             row(total_electricity="NaN"),
@@ -669,24 +687,24 @@ CASES: list[Case] = [
     Case(
         "51-bad-shares.csv",
         ["R14", "R20"],
-        "shares 100.5, -1, 33.33333 and 1e2",
+        "shares 100.5, -1, 33.33333 and 一半 (half)",
         [
             (2, "bmw_share_percent", "must be between 0 and 100"),
             (3, "bmw_share_percent", "must not be negative"),
             (4, "bmw_share_percent", "has more than 4 decimal places"),
-            (5, "bmw_share_percent", "“1e2” is not a number"),
+            (5, "bmw_share_percent", not_a_number("一半")),
         ],
         csv_of(
             row(bmw_share_percent="100.5"),
             row(bmw_share_percent="-1"),
             row(bmw_share_percent="33.33333"),
-            row(bmw_share_percent="1e2"),
+            row(bmw_share_percent="一半"),
         ),
         chinese={
             "must be between 0 and 100": "必须介于 0 到 100 之间",
             "must not be negative": "不得为负数",
             "has more than 4 decimal places": "小数位数超过 4 位",
-            "“1e2” is not a number": "“1e2”不是有效数字",
+            not_a_number("一半"): "“一半”不是有效数字" + HOW_TO_WRITE_ZH,
         },
     ),
     Case(
@@ -838,7 +856,7 @@ CASES: list[Case] = [
         "a workbook: share 150 %, a date as total, 1e300 as GEC",
         [
             (2, "bmw_share_percent", "must be between 0 and 100"),
-            (3, "total_electricity", "“2024-03” is not a number"),
+            (3, "total_electricity", not_a_number("2024-03")),
             (4, "gec", "1.000E+300 MWh is implausibly large for one site; check the unit"),
         ],
         lambda: xlsx_bytes(
@@ -854,9 +872,9 @@ CASES: list[Case] = [
         ["R12", "R20"],
         "a workbook with #DIV/0!, #NUM! and #VALUE! cells (Excel's NaN and infinity)",
         [
-            (2, "total_electricity", "“#DIV/0!” is not a number"),
-            (3, "onsite_renewable", "“#NUM!” is not a number"),
-            (4, "bmw_share_percent", "“#VALUE!” is not a number"),
+            (2, "total_electricity", not_a_number("#DIV/0!")),
+            (3, "onsite_renewable", not_a_number("#NUM!")),
+            (4, "bmw_share_percent", not_a_number("#VALUE!")),
         ],
         lambda: xlsx_patched(
             xlsx_rows(
