@@ -1,7 +1,9 @@
 """Exports of a roll-up run as CSV and XLSX: numbers as numbers, no cell a spreadsheet would run.
 
 A text cell that begins with =, +, -, @, a tab or a carriage return is a formula to Excel and
-LibreOffice (CSV injection): it is written with a leading apostrophe, which shows the text as is.
+LibreOffice (CSV injection). In a CSV it is written with a leading apostrophe; in an XLSX it is a
+text cell with the quote-prefix style, which shows (and copies) the text as typed, with no
+apostrophe in it.
 """
 
 import csv
@@ -10,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -20,6 +22,16 @@ def defuse(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def xlsx_text(cell: Cell, value: str) -> Cell:
+    """`cell` holding `value` as a text cell, never a formula: quote-prefixed when a spreadsheet
+    would otherwise read it as one."""
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
 
 
 class _Echo:
@@ -56,11 +68,10 @@ def xlsx_file(title: str, header: list[str], rows: Iterable[list[object]]) -> te
             if isinstance(value, Decimal):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "#,##0.000"
+            elif isinstance(value, str):
+                cell = xlsx_text(WriteOnlyCell(sheet), value)
             else:
-                # A text cell is stored as text (data type "s"), never as a formula.
-                cell = WriteOnlyCell(sheet, value=defuse(value))
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
+                cell = WriteOnlyCell(sheet, value=value)
             cells.append(cell)
         sheet.append(cells)
     output = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)  # noqa: SIM115 - handed to the response

@@ -4,10 +4,10 @@ where it came from, its flags, and the method and factors behind it."""
 from datetime import datetime
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext
 
 from reports.models import Report, RollupRun
+from reports.numbers import figure_text
 from reports.reporting.content import (
     about,
     figure,
@@ -72,7 +72,7 @@ def _verdict(result: dict) -> str:
 
 
 def _formatted(value: Decimal, decimals: int = 0) -> str:
-    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    return figure_text(value, decimals)
 
 
 def annual_document(report: Report, now: datetime) -> Document:
@@ -95,7 +95,7 @@ def annual_document(report: Report, now: datetime) -> Document:
         reported = other.result.get("reported")
         trend_rows.append(
             [
-                str(other.year),
+                other.year,
                 figure(other.result["green_reduction_tco2e"]),
                 figure(reported["tco2e"]) if reported else None,
                 figure(other.result.get("variance_pct")),
@@ -109,7 +109,7 @@ def annual_document(report: Report, now: datetime) -> Document:
         Heading(gettext("Trend since the baseline year")),
         Chart(
             title=gettext("Green-power reduction against the baseline, by year"),
-            categories=tuple(row[0] for row in trend_rows),
+            categories=tuple(str(row[0]) for row in trend_rows),
             series=(
                 Series(gettext("Computed"), tuple(row[1] for row in trend_rows)),
                 Series(gettext("Published"), tuple(row[2] for row in trend_rows)),
@@ -120,7 +120,7 @@ def annual_document(report: Report, now: datetime) -> Document:
         Table(
             sheet=gettext("Trend"),
             columns=(
-                Column(gettext("Year"), width=0.8),
+                Column(gettext("Year"), "year", width=0.8),
                 Column(gettext("Computed green-power reduction (tCO2e)"), "number", 3, width=1.6),
                 Column(gettext("Published (tCO2e)"), "number", 3, width=1.4),
                 Column(gettext("Variance (%)"), "percent", 3),
@@ -246,7 +246,7 @@ def annual_document(report: Report, now: datetime) -> Document:
             sheet=gettext("Factors"),
             columns=(
                 Column(gettext("Regional grid"), width=1.3),
-                Column(gettext("Year"), width=0.6),
+                Column(gettext("Year"), "year", width=0.6),
                 Column(gettext("tCO2/MWh"), "number", 4, width=0.9),
                 Column(gettext("Taken from"), width=1.3),
                 Column(gettext("Source"), width=3.4),
@@ -254,7 +254,7 @@ def annual_document(report: Report, now: datetime) -> Document:
             rows=[
                 [
                     str(Region(f["region"]).label) if f["region"] in Region.values else f["region"],
-                    str(f["year"]),
+                    f["year"],
                     Decimal(f["tco2_per_mwh"]),
                     f"{f['from_region']} {f['from_year']}",
                     f["source"],

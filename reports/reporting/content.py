@@ -6,7 +6,9 @@ its supplier, site and flag rows); the coverage of the open periods from the sub
 The reports themselves: reports.reporting.monthly and reports.reporting.annual.
 """
 
+import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,6 +19,7 @@ from django.utils.formats import get_format
 from django.utils.translation import get_language, gettext
 
 from reports.models import Report, RollupFlag, RollupRun
+from reports.numbers import figure_text
 from reports.reporting.document import Column, KeyFigure, KeyFigures, Table, Text
 from reports.selectors import run_flags
 from suppliers.models import Supplier
@@ -50,6 +53,64 @@ def flag_label(code: str) -> str:
     return str(RollupFlag.Code(code).label) if code in RollupFlag.Code.values else code
 
 
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
+# The engine writes a flag's detail in English (reports.calculation.rollup, stored with the run);
+# a report says it in the reader's language, its figures written as every other figure.
+_FLAG_DETAILS: list[tuple[re.Pattern[str], Callable[[], str]]] = [
+    (
+        re.compile(
+            rf"(?P<current>{_NUMBER}) MWh in (?P<year>[0-9]{{4}}) against (?P<previous>{_NUMBER}) MWh in "
+            r"(?P<previous_year>[0-9]{4}) \(more than 5 times or under 1/5: a kWh typed as MWh\?\)"
+        ),
+        lambda: gettext(
+            "%(current)s MWh in %(year)s against %(previous)s MWh in %(previous_year)s (more than 5 times or "
+            "under 1/5: a kWh typed as MWh?)"
+        ),
+    ),
+    (
+        re.compile(
+            rf"(?P<mwh>{_NUMBER}) MWh of certificates also claimed by another line, counted as grid electricity: "
+            r"(?P<certificates>.*)"
+        ),
+        lambda: gettext(
+            "%(mwh)s MWh of certificates also claimed by another line, counted as grid electricity: %(certificates)s"
+        ),
+    ),
+    (
+        re.compile(
+            rf"(?P<mwh>{_NUMBER}) MWh of I-RECs after (?P<year>[0-9]{{4}}), the last year for which I-RECs count "
+            r"in China \(from then on only GECs\), counted as grid electricity"
+        ),
+        lambda: gettext(
+            "%(mwh)s MWh of I-RECs after %(year)s, the last year for which I-RECs count in China (from then on "
+            "only GECs), counted as grid electricity"
+        ),
+    ),
+    (
+        re.compile(r"no approved line in the baseline year (?P<year>[0-9]{4})"),
+        lambda: gettext("no approved line in the baseline year %(year)s"),
+    ),
+    (
+        re.compile(r"no residual factor is loaded: market-based figures use the average factor"),
+        lambda: gettext("no residual factor is loaded: market-based figures use the average factor"),
+    ),
+]
+_FIGURE_PARTS = ("current", "previous", "mwh")
+
+
+def flag_detail(code: str, detail: str) -> str:
+    """A flag's detail in the active language (as stored if it has no known form)."""
+    for pattern, template in _FLAG_DETAILS:
+        match = pattern.fullmatch(detail)
+        if match:
+            parts = {
+                name: figure_text(value, 3) if name in _FIGURE_PARTS else value
+                for name, value in match.groupdict().items()
+            }
+            return template() % parts
+    return detail
+
+
 def footer(report: Report, now: datetime) -> str:
     return gettext("%(title)s · roll-up run #%(run)d · generated %(when)s") % {
         "title": report.get_kind_display(),
@@ -58,14 +119,14 @@ def footer(report: Report, now: datetime) -> str:
     }
 
 
-def about(report: Report, run: RollupRun, now: datetime) -> list[tuple[str, str]]:
+def about(report: Report, run: RollupRun, now: datetime) -> list[tuple[str, str | int]]:
     return [
         (gettext("Report"), f"{report.get_kind_display()} {report.period_key}"),
         (gettext("Generated"), timezone.localtime(now).strftime("%Y-%m-%d %H:%M %Z")),
         (gettext("Roll-up run"), f"#{run.pk}"),
         (gettext("Run finished"), timezone.localtime(run.finished_at).strftime("%Y-%m-%d %H:%M %Z")),
         (gettext("Method version"), run.method_version),
-        (gettext("Baseline year"), str(run.baseline_year)),
+        (gettext("Baseline year"), run.baseline_year),
         (gettext("Input fingerprint"), run.input_fingerprint),
     ]
 
@@ -126,7 +187,7 @@ def flag_blocks(run: RollupRun, *, factors_note: str) -> list:
                 Column(gettext("Supplier code"), width=1),
                 Column(gettext("Supplier"), width=2),
                 Column(gettext("Site"), width=0.7),
-                Column(gettext("Year"), "text", width=0.6),
+                Column(gettext("Year"), "year", width=0.6),
                 Column(gettext("Detail"), width=3.2),
             ),
             rows=[
@@ -135,8 +196,8 @@ def flag_blocks(run: RollupRun, *, factors_note: str) -> list:
                     flag.supplier.code,
                     supplier_name(flag.supplier),
                     flag.site.code if flag.site else "",
-                    str(flag.year),
-                    flag.detail,
+                    flag.year,
+                    flag_detail(flag.code, flag.detail),
                 ]
                 for flag in flags
             ],

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Literal
 
 Value = Decimal | int | str | date | None
-ColumnKind = Literal["text", "number", "integer", "percent", "date"]
+ColumnKind = Literal["text", "number", "integer", "percent", "date", "year"]  # a year: a number, never grouped
 
 
 @dataclass(frozen=True)
@@ -90,5 +90,5 @@ class Document:
     subtitle: str
     language: str
     footer: str
-    about: list[tuple[str, str]] = field(default_factory=list)  # the XLSX's first sheet: what this is
+    about: list[tuple[str, str | int]] = field(default_factory=list)  # the XLSX's first sheet: what this is
     blocks: list[Block] = field(default_factory=list)

@@ -5,9 +5,11 @@ reader: a title, key figures, bar charts with labelled axes, tables that fit the
 ones cut short, the XLSX holding every row). The XLSX is for a spreadsheet: numbers are numeric
 cells, and no text cell is something a spreadsheet would evaluate (reports.exports.defuse).
 
-Chinese text needs a font with its glyphs: reportlab's built-in CID font STSong-Light (Adobe's
-Song, known to every PDF reader) needs no font file. A Chinese document is set in it throughout;
-an English one in Helvetica, with its runs of Chinese characters (supplier names) in STSong-Light.
+Every font is embedded (as a subset of the glyphs used), so a viewer without Asian font packs
+shows the Chinese report: Latin text in Bitstream Vera, which reportlab ships, and runs of
+Chinese characters in WenQuanYi Micro Hei, the Debian package fonts-wqy-microhei
+(reportlab embeds TrueType outlines only: Noto CJK's are CFF). reportlab's built-in CID font
+STSong-Light is never used: it is named, not embedded, and a plain poppler shows it blank.
 """
 
 import io
@@ -16,10 +18,12 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from xml.sax.saxutils import escape
 
+import reportlab
 from django.conf import settings
-from django.utils.formats import number_format
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -29,20 +33,26 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.fonts import addMapping
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
 from reports.charts import axis_for
-from reports.exports import defuse
+from reports.exports import xlsx_text
+from reports.numbers import figure_text
 from reports.reporting.document import Block, Chart, Column, Document, Heading, KeyFigures, Table, Text, Value
 
-CJK_FONT = "STSong-Light"
+LATIN_FONT, LATIN_BOLD_FONT = "PortalSans", "PortalSans-Bold"
+LATIN_FONT_FILES = {LATIN_FONT: "Vera.ttf", LATIN_BOLD_FONT: "VeraBd.ttf"}  # in reportlab's fonts/
+CJK_FONT = "PortalCJK"
+CJK_FONT_PACKAGE = "fonts-wqy-microhei"
+CJK_FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # where Debian's package puts it
 GREEN = colors.HexColor("#198754")
 DARK_GREEN = colors.HexColor("#0f5132")
 LIGHT_GREEN = colors.HexColor("#e8f3ec")
@@ -56,20 +66,37 @@ MARGIN = 18 * mm
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
 
+class ReportFontMissing(ImproperlyConfigured):
+    """The CJK font the PDF reports embed is not installed."""
+
+
 @cache
-def _register_cjk_font() -> None:
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+def _register_fonts() -> None:
+    fonts_folder = Path(reportlab.__file__).parent / "fonts"
+    for name, filename in LATIN_FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(fonts_folder / filename)))
+    if not CJK_FONT_PATH.is_file():
+        raise ReportFontMissing(
+            f"The PDF reports embed the Chinese font {CJK_FONT_PATH}, which is missing: "
+            f"install the Debian package {CJK_FONT_PACKAGE} (apt-get install {CJK_FONT_PACKAGE})."
+        )
+    pdfmetrics.registerFont(TTFont(CJK_FONT, str(CJK_FONT_PATH), subfontIndex=0))
+    # <b> in Paragraph markup looks a font up in its family: Vera has a bold face, Micro Hei none.
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(LATIN_FONT, bold, italic, LATIN_BOLD_FONT if bold else LATIN_FONT)
+            addMapping(CJK_FONT, bold, italic, CJK_FONT)
 
 
 class _Fonts:
-    """Helvetica for Latin text, STSong-Light for runs of Chinese characters, whatever the language:
-    STSong-Light's Latin letters are poorly spaced and it lacks "·" and "−", Helvetica has no Chinese."""
+    """Vera for Latin text, Micro Hei for runs of Chinese characters, whatever the language: Vera
+    has no Chinese, and Latin text keeps one look in both languages."""
 
-    regular = "Helvetica"
-    bold = "Helvetica-Bold"
+    regular = LATIN_FONT
+    bold = LATIN_BOLD_FONT
 
     def __init__(self) -> None:
-        _register_cjk_font()
+        _register_fonts()
 
     def markup(self, text: str) -> str:
         """Escaped Paragraph markup, with the Chinese runs in the CJK font."""
@@ -125,20 +152,18 @@ class _Fonts:
             left += pdfmetrics.stringWidth(piece, font, size)
 
 
-def _number(value: Decimal | int, decimals: int = 0) -> str:
-    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
-
-
 def cell_text(value: Value, column: Column) -> str:
     """A value as the PDF shows it, in the active language's number format."""
     if value is None:
         return "—"
     if isinstance(value, date):
         return value.isoformat()
+    if column.kind == "year":
+        return str(value)
     if column.kind == "integer" and isinstance(value, int | Decimal):
-        return _number(value)
+        return figure_text(value, 0)
     if column.kind in ("number", "percent") and isinstance(value, int | Decimal):
-        text = _number(value, column.decimals)
+        text = figure_text(value, column.decimals)
         return f"{text} %" if column.kind == "percent" else text
     return str(value)
 
@@ -206,6 +231,7 @@ def _table_flowables(table: Table, fonts: _Fonts, styles: _Styles) -> list:
             ]
         )
     commands = [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.regular),  # a table's own default is Helvetica, never embedded
         ("BACKGROUND", (0, 0), (-1, 0), GREEN),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
@@ -238,6 +264,7 @@ def _key_figures_flowable(block: KeyFigures, fonts: _Fonts, styles: _Styles) -> 
             ]
         )
     commands = [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.regular),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ("LINEABOVE", (0, 0), (-1, 0), 1.2, GREEN),
@@ -253,7 +280,7 @@ def _axis_format(ticks: list[Decimal]) -> Callable[[float], str]:
     decimals = max((max(-tick.normalize().as_tuple().exponent, 0) for tick in ticks), default=0)
 
     def formatted(value: float) -> str:
-        return _number(Decimal(str(round(value, 6))), decimals)
+        return figure_text(Decimal(str(round(value, 6))), decimals)
 
     return formatted
 
@@ -325,6 +352,7 @@ def _chart_drawing(chart: Chart, fonts: _Fonts) -> Drawing:
         else:
             bar_chart.barLabels.nudge = 7
     drawing = Drawing(width, height)
+    drawing.initialFontName = fonts.regular  # not reportlab's Helvetica, which is never embedded
     drawing.add(bar_chart)
     drawing.add(fonts.string(0, height - 13, chart.title, 9.5, bold=True, colour=DARK_GREEN))
     if len(series) > 1:
@@ -426,6 +454,8 @@ def pdf_bytes(document: Document) -> bytes:
         title=document.title,
         author=gettext("Green electricity portal"),
         lang=document.language,
+        # reportlab starts every page in Helvetica, which is never embedded: start in our own font.
+        initialFontName=LATIN_FONT,
     )
     pdf.build(story, canvasmaker=_page_canvas(document, fonts))
     return output.getvalue()
@@ -433,7 +463,7 @@ def pdf_bytes(document: Document) -> bytes:
 
 # --- XLSX ---------------------------------------------------------------------------------------
 
-NUMBER_FORMATS = {"integer": "#,##0", "date": "yyyy-mm-dd"}
+NUMBER_FORMATS = {"integer": "#,##0", "date": "yyyy-mm-dd", "year": "0"}
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="198754")
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -442,8 +472,8 @@ SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 def _number_format(kind: str, decimals: int) -> str:
     if kind in NUMBER_FORMATS:
         return NUMBER_FORMATS[kind]
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return pattern + ' "%"' if kind == "percent" else pattern
+    # A percentage's unit is in its column's header or the key figures' unit column: said once.
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
 def _write_cell(sheet: object, row: int, column: int, value: Value, kind: str, decimals: int) -> int:
@@ -451,17 +481,15 @@ def _write_cell(sheet: object, row: int, column: int, value: Value, kind: str, d
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         cell.value = value
-        cell.number_format = _number_format(kind if kind in NUMERIC else "number", decimals)
-        return len(f"{value:,.{decimals}f}") if isinstance(value, Decimal) else len(f"{value:,}")
+        cell.number_format = _number_format(kind if kind in (*NUMERIC, "year") else "number", decimals)
+        return len(figure_text(value, decimals if isinstance(value, Decimal) else 0))
     if isinstance(value, date):
         cell.value = value
         cell.number_format = NUMBER_FORMATS["date"]
         return 10
     if value is None:
         return 0
-    # A text cell is stored as text, never as a formula, and defused for when it is copied elsewhere.
-    cell.value = defuse(str(value))
-    cell.data_type = "s"
+    xlsx_text(cell, str(value))
     return sum(2 if CJK_RUN.match(char) else 1 for char in str(value))
 
 
@@ -477,8 +505,7 @@ def _sheet(workbook: Workbook, name: str, used: set[str]) -> object:
 
 def _header(sheet: object, labels: list[str]) -> list[int]:
     for index, label in enumerate(labels, start=1):
-        cell = sheet.cell(row=1, column=index, value=defuse(label))
-        cell.data_type = "s"
+        cell = xlsx_text(sheet.cell(row=1, column=index), label)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
@@ -502,7 +529,7 @@ def xlsx_bytes(document: Document) -> bytes:
     for row, (label, value) in enumerate([(gettext("Title"), document.title), *document.about], start=2):
         widths = [
             max(widths[0], _write_cell(about, row, 1, label, "text", 0)),
-            max(widths[1], _write_cell(about, row, 2, value, "text", 0)),
+            max(widths[1], _write_cell(about, row, 2, value, "year" if isinstance(value, int) else "text", 0)),
         ]
     _widths(about, widths)
     for block in document.blocks:

@@ -115,6 +115,33 @@ def _document(report: Report, now: datetime) -> Document:
     return builder(report, now)
 
 
+@dataclass(frozen=True)
+class RenderedReport:
+    report: Report
+    pdf: bytes
+    xlsx: bytes
+
+
+def report_render(*, kind: str, period_key: str, language: str) -> RenderedReport:
+    """The report's PDF and XLSX in `language`, from a stored run, stored and sent nowhere.
+
+    The run is the issued report's if it was issued, else the newest stored run of the year: nothing
+    is computed, so the files carry the figures of `rollup --json` for that run.
+    """
+    year = report_year(kind=kind, period_key=period_key)
+    report = report_get(kind=kind, period_key=period_key)
+    if report is None:
+        run = rollup_run_latest(year=year, baseline_year=settings.BASELINE_YEAR, method_version=METHOD_VERSION)
+        if run is None:
+            raise ReportUnavailable(
+                f"No roll-up of {year} is stored: run `python manage.py rollup --year {year}` first."
+            )
+        report = Report(kind=kind, period_key=period_key, run=run)  # not saved: this report is not issued
+    with translation.override(language):
+        document = _document(report, timezone.now())
+        return RenderedReport(report=report, pdf=pdf_bytes(document), xlsx=xlsx_bytes(document))
+
+
 def report_files_ensure(*, report: Report, languages: list[str]) -> list[ReportFile]:
     """Writes the report's PDF and XLSX in each language that has none yet; returns every file.
 

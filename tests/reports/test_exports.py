@@ -51,8 +51,9 @@ def test_xlsx_export_has_numeric_cells_and_no_formula(client: Client, run_with_f
     for row in rows:
         for cell in row:
             assert cell.data_type != "f", f"{cell.coordinate} is a formula"
-            if isinstance(cell.value, str):
-                assert not cell.value.startswith(FORMULA_STARTS), cell.value
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                # Shown as typed: a text cell with the quote-prefix style, no apostrophe in the text.
+                assert cell.data_type == "s" and cell.quotePrefix, cell.value
         for i in numeric:
             assert row[i].value is None or row[i].data_type == "n", (header[i], row[i].value)
 
@@ -68,7 +69,7 @@ def test_supplier_export_figures_equal_the_roll_up(client: Client, run_with_form
         for figure in ("green_reduction_tco2e", "market_based_tco2e", "avoided_tco2e"):
             # The JSON rounds half-even to 3 decimals (1081.2725 → 1081.272), as calculation.md says.
             assert float(half_even(row[figure])) == supplier[figure], figure
-    assert exported["CN-0001"]["supplier_name_en"].startswith("'=HYPERLINK")
+    assert exported["CN-0001"]["supplier_name_en"].startswith("=HYPERLINK")
 
 
 def test_csv_export_is_streamed_and_defused(client: Client, run_with_formula_names) -> None:

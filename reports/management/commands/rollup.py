@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.calculation.factors import MissingFactor
 from reports.models import RollupRun
+from reports.numbers import figure_text
 from reports.tasks import rollup
 
 # Stored with every run; printed with --sensitivity.
@@ -47,8 +48,8 @@ class Command(BaseCommand):
             result = run.result
             self.stdout.write(
                 f"Roll-up {year} (run #{run.pk}, baseline {result['baseline_year']}): green-power reduction "
-                f"{result['green_reduction_tco2e']:,.3f} tCO2e, absolute reduction "
-                f"{result['absolute_reduction_tco2e']:,.3f} tCO2e, {result['suppliers_reporting']} suppliers, "
+                f"{figure_text(result['green_reduction_tco2e'])} tCO2e, absolute reduction "
+                f"{figure_text(result['absolute_reduction_tco2e'])} tCO2e, {result['suppliers_reporting']} suppliers, "
                 f"{len(result['flags'])} flag(s)."
             )
 
