@@ -216,7 +216,7 @@ def submission_file_parse(*, table: Table) -> list[ParsedLine]:
 
     Consumes `table.rows`: each row's text is dropped once parsed, so that a large file's text and
     its parsed lines are not both held in memory."""
-    problems: list[Problem] = []
+    problems: list[Problem] = list(table.problems)
     missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     unknown = [c for c in table.header if c and c not in COLUMNS]
     duplicated = sorted({c for c in table.header if c and table.header.count(c) > 1})
@@ -253,7 +253,11 @@ def submission_file_parse(*, table: Table) -> list[ParsedLine]:
         if line is not None:
             parsed.append(line)
     if problems:
-        raise FileRefused(problems)
+        # A cell the sheet's own problem covers (merged, a formula without result) reads empty, but
+        # is not: that problem names it, and "is required" or the like would only mislead.
+        covered = {(row, table.header[column]) for row, column in table.covered if column < width}
+        told = set(map(id, table.problems))
+        raise FileRefused([p for p in problems if id(p) in told or (p.row, p.column) not in covered])
     return parsed
 
 

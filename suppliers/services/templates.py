@@ -1,6 +1,7 @@
 """The Excel template a supplier downloads, fills in and uploads again.
 
-The first sheet is the submission file of interfaces.md (the importer reads the first sheet), with
+The first sheet is the submission file of interfaces.md (the importer reads the sheet shown when the
+file was saved, never the instructions), with
 the supplier's code, name, USCC and sites filled in for each period they can report now; the
 second sheet explains every column in English and Simplified Chinese, since the workbook is
 passed around in the supplier's company, whatever language the portal was shown in.
@@ -21,10 +22,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from suppliers.models import ReportingPeriod, Site, Submission, Supplier
 from suppliers.provinces import PROVINCES_BY_CODE
 from suppliers.services.imports import COLUMNS, FIRST_SIGHT_COLUMNS, GREEN_COLUMNS, REQUIRED_COLUMNS
+from suppliers.services.spreadsheets import INSTRUCTIONS_SHEET_TITLE
 from suppliers.units import EnergyUnit
 
 DATA_SHEET_TITLE = "Data 数据"
-INSTRUCTIONS_SHEET_TITLE = "Instructions 填写说明"  # Excel forbids "/" in a sheet's name
 # Validation lists, formats and widths reach this far below the pre-filled rows.
 EMPTY_ROWS = 500
 
@@ -122,10 +123,11 @@ COLUMN_HELP: tuple[tuple[str, str, str], ...] = (
 # (English, Chinese): how to fill in the file.
 GENERAL_HELP: tuple[tuple[str, str], ...] = (
     (
-        f"Fill in one row per site and period on the first sheet, “{DATA_SHEET_TITLE}”. Keep it the first sheet, "
-        "keep its header row as it is, and add no rows above it and no columns.",
-        f"请在第一个工作表“{DATA_SHEET_TITLE}”中为每个厂区的每个报告期填写一行。该工作表须保持为第一个工作表；"
-        "表头行请勿修改，不要在表头上方插入行，也不要增加列。",
+        f"Fill in one row per site and period on the first sheet, “{DATA_SHEET_TITLE}”. The portal reads the sheet "
+        "shown when you save the file (never a hidden sheet, nor these instructions). Keep its header row as it "
+        "is, add no rows above it and no columns, and do not merge cells.",
+        f"请在第一个工作表“{DATA_SHEET_TITLE}”中为每个厂区的每个报告期填写一行。系统读取保存文件时显示的工作表"
+        "（不读取隐藏的工作表，也不读取本说明）。表头行请勿修改，不要在表头上方插入行，不要增加列，也不要合并单元格。",
     ),
     (
         "Your supplier code, name, USCC and sites are filled in for each period you can report now. "

@@ -223,8 +223,15 @@ def test_workbook_numeric_cells_and_a_period_excel_turned_into_a_date_are_read_a
     april |= {"certificate_ids": None, "onsite_renewable": None}
     tiny = values | {"site_code": "NB2", "period": 2024, "unit": "GWh", "total_electricity": 1e-7, "gec": None}
     tiny |= {"certificate_ids": None, "onsite_renewable": None}
-    content = _xlsx([header, *([row.get(c) for c in header] for row in (values, april, tiny))])
-    result = submissions_import(content=content, filename="submission.xlsx")
+    workbook = Workbook()
+    for row in [header, *([row.get(c) for c in header] for row in (values, april, tiny))]:
+        workbook.active.append(row)
+    # As Excel formats a typed month: "Mar-24" in English, "2024年4月" in Chinese (read as shown).
+    workbook.active.cell(row=2, column=header.index("period") + 1).number_format = "mmm-yy"
+    workbook.active.cell(row=3, column=header.index("period") + 1).number_format = 'yyyy"年"m"月"'
+    out = io.BytesIO()
+    workbook.save(out)
+    result = submissions_import(content=out.getvalue(), filename="submission.xlsx")
     assert result.lines_created == 3
     assert _lines() == _decimals(
         {

@@ -42,6 +42,8 @@ RULES = {
     "F4": "A file has at least one row under its header; an empty file is refused.",
     "F5": "A row has no more cells than the header has columns, and no value under a nameless column.",
     "F6": "The CSV is well formed: quotes closed and doubled inside quoted cells.",
+    "F7": "A workbook is read as shown: the sheet shown when it was saved, never a hidden one; no merged cells "
+    "holding a value (the value shows in each cell, the file keeps it in the first only).",
     "R1": "`supplier_code` is required, up to 20 letters, digits, dots, dashes or underscores.",
     "R2": "`supplier_name` is required on a supplier's first sight; at most 200 characters.",
     "R3": "`uscc` is required on a supplier's first sight.",
@@ -197,6 +199,27 @@ def _corrupt_sheet_xlsx() -> bytes:
                 data = data[: len(data) // 2] + b"\x00<<garbage"
             target.writestr(info, data)
     return out.getvalue()
+
+
+def _merged_xlsx() -> bytes:
+    """Rows 2 and 3 of A1 (2024-Q1, 2024-Q2) with one supplier_code cell merged over both; before
+    the data sheet a hidden sheet whose rows would be refused for other reasons."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    hidden = workbook.active
+    hidden.title = "old"
+    hidden.append(list(COLUMNS))
+    hidden.append(list(row(bmw_share_percent="500").values()))
+    hidden.sheet_state = "hidden"
+    sheet = workbook.create_sheet("figures")
+    for values in xlsx_rows(row(period="2024-Q1"), row(period="2024-Q2")):
+        sheet.append(values)
+    sheet.merge_cells("A2:A3")
+    workbook.active = 1
+    out = io.BytesIO()
+    workbook.save(out)
+    return _deterministic(out.getvalue())
 
 
 def _docx_like() -> bytes:
@@ -853,10 +876,10 @@ CASES: list[Case] = [
     Case(
         "67-bad-cells.xlsx",
         ["R12", "R14", "R20"],
-        "a workbook: share 150 %, a date as total, 1e300 as GEC",
+        "a workbook: share 150 %, a date as total (shown 2024-03-01), 1e300 as GEC",
         [
             (2, "bmw_share_percent", "must be between 0 and 100"),
-            (3, "total_electricity", not_a_number("2024-03")),
+            (3, "total_electricity", not_a_number("2024-03-01")),
             (4, "gec", "1.000E+300 MWh is implausibly large for one site; check the unit"),
         ],
         lambda: xlsx_bytes(
@@ -940,6 +963,13 @@ CASES: list[Case] = [
         "a workbook written by a program: GEC is the formula =100*2 with no result saved",
         [(2, "gec", FORMULA_WITHOUT_RESULT)],
         lambda: xlsx_bytes(xlsx_rows(row(total_electricity=1000, gec="=100*2", certificate_ids="GEC-1"))),
+    ),
+    Case(
+        "76-merged-cells.xlsx",
+        ["F7", "R20"],
+        "a workbook whose supplier_code is merged down rows 2–3, read from its shown sheet (a hidden sheet before it)",
+        [(2, "supplier_code", "is in merged cells A2:A3: unmerge them and fill in each cell")],
+        lambda: _merged_xlsx(),
     ),
     Case(
         "74-huge-cell.csv",
