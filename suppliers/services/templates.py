@@ -9,8 +9,6 @@ passed around in the supplier's company, whatever language the portal was shown 
 
 import io
 
-from django.db.models import Q
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.comments import Comment
@@ -130,9 +128,9 @@ GENERAL_HELP: tuple[tuple[str, str], ...] = (
         "（不读取隐藏的工作表，也不读取本说明）。表头行请勿修改，不要在表头上方插入行，不要增加列，也不要合并单元格。",
     ),
     (
-        "Your supplier code, name, USCC and sites are filled in for each period you can report now. "
+        "Your supplier code, name, USCC and sites are filled in for each open period you have not yet submitted. "
         "Delete the rows of periods or sites you do not report now: a row without figures is an error.",
-        "供应商代码、名称、统一社会信用代码和厂区已按当前可报告的报告期预先填写。"
+        "供应商代码、名称、统一社会信用代码和厂区已按尚未提交的开放报告期预先填写。"
         "请删除本次不报告的报告期或厂区所在的行：没有填写数据的行会被视为错误。",
     ),
     (
@@ -201,18 +199,15 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _template_periods(supplier: Supplier) -> list[str]:
-    """The periods the supplier can upload now: open ones and those with a draft or returned
-    submission, less those already submitted or approved; the current year if there are none."""
-    own = Submission.objects.filter(supplier=supplier)
+    """The periods that still need a submission from the supplier: open ones, less those it has
+    already submitted or that were approved. None when there is nothing to report now."""
+    claimed = Submission.objects.filter(supplier=supplier, status__in=Submission.CLAIMING_STATUSES)
     periods = (
-        ReportingPeriod.objects.filter(
-            Q(is_open=True) | Q(submissions__in=own.exclude(status__in=Submission.CLAIMING_STATUSES))
-        )
-        .exclude(submissions__in=own.filter(status__in=Submission.CLAIMING_STATUSES))
-        .distinct()
+        ReportingPeriod.objects.filter(is_open=True)
+        .exclude(pk__in=claimed.values("period_id"))
         .order_by("year", "first_month", "last_month")
     )
-    return [period.code for period in periods] or [str(timezone.localdate().year)]
+    return [period.code for period in periods]
 
 
 def _text(cell: Cell, value: str) -> None:
@@ -247,6 +242,7 @@ def _data_sheet(sheet: Worksheet, supplier: Supplier, sites: list[Site], periods
         "supplier_name": supplier.name_zh or supplier.name_en,
         "uscc": supplier.uscc,
     }
+    # With no period to report, the sheet is the header alone: no row asks for figures nobody wants.
     rows = [
         filled_in
         | {

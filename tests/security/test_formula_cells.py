@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from reports.exports import FORMULA_STARTS
 from reports.reporting.services import report_files_ensure, report_get_or_create
 from reports.services.rollups import rollup_run_create
-from suppliers.models import Site, Supplier, User
+from suppliers.models import ReportingPeriod, Site, Supplier, User
 from tests.reports.test_worked_example import _load_example
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,7 @@ def test_scheduled_report_workbooks_have_no_formula_in_either_language(
 def test_the_upload_template_writes_names_as_text_never_as_formulas(alice: User, client: Client) -> None:
     Supplier.objects.filter(pk=alice.supplier_id).update(name_zh='=HYPERLINK("http://x.example","click")')
     Site.objects.filter(supplier=alice.supplier).update(name="@SUM(A1:A9)")
+    ReportingPeriod.objects.create(year=2025, kind="year", number=0, is_open=True)  # the template's rows
     client.force_login(alice)
     response = client.get(reverse("upload_template"))
     assert response.status_code == 200

@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission
@@ -134,15 +133,49 @@ def test_template_is_a_workbook_with_the_users_sites_and_bilingual_instructions(
         assert column in instructions
 
 
-def test_template_leaves_out_periods_already_submitted_and_falls_back_to_the_current_year(client, alice):
-    period = ReportingPeriodFactory(year=2024, kind="year", number=0, is_open=True)
+def _template_periods(client) -> list[str]:
+    data = load_workbook(io.BytesIO(_template(client))).worksheets[0]
+    return sorted({row[6].value for row in data.iter_rows(min_row=2)})
+
+
+@pytest.mark.parametrize(
+    ("status", "in_template"),
+    [
+        (None, True),
+        (Submission.Status.DRAFT, True),
+        (Submission.Status.RETURNED, True),
+        (Submission.Status.SUBMITTED, False),
+        (Submission.Status.APPROVED, False),
+    ],
+)
+def test_template_prefills_only_open_periods_that_still_need_a_submission(client, alice, bob, status, in_template):
+    period = ReportingPeriodFactory(year=2025, kind="year", number=0, is_open=True)
+    ReportingPeriodFactory(year=2026, kind="quarter", number=1, is_open=True)
+    if status is not None:
+        SubmissionFactory(supplier=alice.supplier, period=period, status=status)
+    # Another supplier's submission changes nothing in alice's template.
+    SubmissionFactory(supplier=bob.supplier, period=period, status=Submission.Status.APPROVED)
+    client.force_login(alice)
+
+    assert _template_periods(client) == (["2025", "2026-Q1"] if in_template else ["2026-Q1"])
+
+
+def test_template_leaves_out_closed_periods_even_with_a_returned_submission(client, alice):
+    closed = ReportingPeriodFactory(year=2023, kind="year", number=0, is_open=False)
+    SubmissionFactory(supplier=alice.supplier, period=closed, status=Submission.Status.RETURNED)
+    ReportingPeriodFactory(year=2025, kind="year", number=0, is_open=True)
+    client.force_login(alice)
+
+    assert _template_periods(client) == ["2025"]
+
+
+def test_template_with_nothing_to_report_is_the_header_alone(client, alice):
+    period = ReportingPeriodFactory(year=2025, kind="year", number=0, is_open=True)
     SubmissionFactory(supplier=alice.supplier, period=period, status=Submission.Status.SUBMITTED)
     client.force_login(alice)
 
     data = load_workbook(io.BytesIO(_template(client))).worksheets[0]
-
-    periods = {row[6].value for row in data.iter_rows(min_row=2)}
-    assert periods == {str(timezone.localdate().year)}
+    assert [tuple(cell.value for cell in row) for row in data.iter_rows()] == [COLUMNS]
 
 
 def test_the_filled_in_template_previews_then_saves_draft_lines_on_confirmation(client, alice, period_2024):
