@@ -65,3 +65,21 @@ def test_links_in_emails_are_built_on_portal_base_url_or_else_on_the_address_gun
     result = _start(extra_env, code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == base_url
+
+
+def test_the_filesystem_broker_starts_without_the_no_hostname_warning() -> None:
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    code = (
+        "import django; django.setup()\n"
+        "from portal.celery import app\n"
+        "with app.connection_for_write() as connection:\n"
+        "    print(connection.as_uri())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR, env={**env, "DJANGO_SETTINGS_MODULE": "portal.settings.development"},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("filesystem://")
+    assert "No hostname was supplied" not in result.stderr + result.stdout

@@ -201,7 +201,8 @@ USE_TZ = True
 
 # --- Static and uploaded files ----------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes; the environment may move it (a deploy's build folder, a test's).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # The project's own files (portal/portal.css); the apps' come from their static/ folders.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -250,8 +251,9 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 else:
-    # kombu's filesystem transport: a broker that needs no server, for the embedded defaults.
-    CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport: a broker that needs no server, for the embedded defaults. It has no
+    # host; naming kombu's default one keeps "No hostname was supplied" off every command and worker start.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "broker")
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True

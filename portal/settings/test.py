@@ -33,7 +33,7 @@ CELERY_IMPORTS = tuple(env.list("PORTAL_TEST_TASK_MODULES", default=[]))
 # Short, but long enough that a burst of approvals in a test is coalesced into one run.
 ROLLUP_COALESCE_SECONDS = 2
 
-if CELERY_BROKER_URL == "filesystem://":
+if CELERY_BROKER_URL.startswith("filesystem://"):
     # The suite's own queue, so that a `make run` worker on the same checkout never takes test jobs;
     # one per suite run, handed to the worker processes a test starts through the environment.
     _queue = Path(os.environ.setdefault("PORTAL_TEST_BROKER_DIR", str(VAR_DIR / f"test-broker-{os.getpid()}")))

@@ -2,8 +2,10 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -98,7 +100,12 @@ def cookie(response, name):
 
 client = Client()
 plain = client.get(reverse("login"))
+forged = client.get(reverse("login"), HTTP_X_FORWARDED_PROTO="https")
 page = client.get(reverse("login"), secure=True)
+from django.templatetags.static import static
+from django.test import Client as StaticClient
+css = static("portal/portal.css")
+css_response = StaticClient().get(css, secure=True)
 language = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"}, secure=True)
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpResponse
@@ -109,6 +116,8 @@ def view(request):
 session = SessionMiddleware(view)(RequestFactory().get("/", secure=True))
 print(json.dumps({
     "plain": [plain.status_code, plain.get("Location")],
+    "forged": [forged.status_code, forged.get("Location")],
+    "css": [css, css_response.status_code, css_response.get("Cache-Control")],
     "status": page.status_code,
     "headers": {name: page.get(name) for name in ("Strict-Transport-Security", "Content-Security-Policy",
         "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy")},
@@ -119,24 +128,63 @@ print(json.dumps({
 """
 
 
+def _production_env(static_root: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SECRET_KEY": "p" * 64,
+        "ALLOWED_HOSTS": "testserver",
+        "DEBUG": "false",
+        "STATIC_ROOT": str(static_root),
+        **extra,
+    }
+
+
 @pytest.fixture(scope="module")
-def production_response() -> dict:
+def production_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static files as a production deploy collects them: hashed names and their manifest."""
+    static_root = tmp_path_factory.mktemp("staticfiles")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR, env=_production_env(static_root), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return static_root
+
+
+def _probe(static_root: Path, **extra: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", PRODUCTION_PROBE],
-        cwd=settings.BASE_DIR,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "SECRET_KEY": "p" * 64,
-            "ALLOWED_HOSTS": "testserver",
-            "DEBUG": "false",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+        cwd=settings.BASE_DIR, env=_production_env(static_root, **extra), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def production_response(production_static: Path) -> dict:
+    return _probe(production_static)
+
+
+def test_a_forged_x_forwarded_proto_does_not_skip_the_https_redirect(production_response: dict) -> None:
+    status, location = production_response["forged"]
+    assert status == 301 and location.startswith("https://")
+
+
+def test_x_forwarded_proto_is_trusted_behind_the_configured_proxies(production_static: Path) -> None:
+    behind_a_proxy = _probe(production_static, AXES_IPWARE_PROXY_COUNT="1")
+    assert behind_a_proxy["forged"][0] == 200
+    assert behind_a_proxy["plain"][0] == 301
+
+
+def test_production_static_files_have_hashed_names_and_a_long_cache(
+    production_response: dict, production_static: Path
+) -> None:
+    url, status, cache_control = production_response["css"]
+    assert re.fullmatch(r"/static/portal/portal\.[0-9a-f]{12}\.css", url), url
+    assert status == 200
+    assert "max-age=315360000" in cache_control and "immutable" in cache_control
+    assert (production_static / "staticfiles.json").is_file()
 
 
 def test_production_redirects_plain_http_to_https(production_response: dict) -> None:
