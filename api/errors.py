@@ -1,19 +1,23 @@
 """Every error of the API as JSON: `detail`, and for invalid input `errors`, one entry per problem
 naming the line (its index in `lines` and its site), the field and the reason."""
 
+import logging
 from collections.abc import Iterator
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 NON_FIELD = "non_field_errors"
+logger = logging.getLogger(__name__)
 
 
 class Conflict(APIException):
@@ -68,7 +72,17 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         # A service's refusal (a period that overlaps, a submission no longer editable, a bad file).
         exc = ValidationError({NON_FIELD: exc.messages})
+    if isinstance(exc, RequestDataTooBig):  # Django's limit, met when DRF reads the body
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = ParseError(_("The request body is larger than %(limit)d bytes.") % {"limit": limit})
     response = exception_handler(exc, context)
+    if response is None:
+        # Not an API exception: a bug. Logged with its traceback; the client gets JSON, not an HTML page.
+        logger.error("API error in %s", context.get("view"), exc_info=exc)
+        return Response(
+            {"detail": _("The server failed to answer this request; it has been logged.")},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     if (
         response is not None
         and response.status_code == status.HTTP_400_BAD_REQUEST
