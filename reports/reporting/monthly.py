@@ -22,7 +22,11 @@ from reports.reporting.content import (
     year_figures,
 )
 from reports.reporting.document import Chart, Column, Document, Heading, KeyFigure, KeyFigures, Series, Table, Text
-from reports.reporting.selectors import open_periods_with_coverage, suppliers_not_submitted
+from reports.reporting.selectors import (
+    open_periods_with_coverage,
+    submissions_awaiting_review_count,
+    suppliers_not_submitted,
+)
 from suppliers.models import Submission, Supplier
 
 
@@ -79,7 +83,12 @@ def monthly_document(report: Report, now: datetime) -> Document:
         figures=(
             KeyFigure(gettext("Open reporting periods"), len(periods), kind="integer"),
             KeyFigure(gettext("Active suppliers"), expected, kind="integer"),
-            KeyFigure(gettext("Submissions awaiting review"), sum(p.submitted for p in periods), kind="integer"),
+            KeyFigure(
+                gettext("Submissions awaiting review"),
+                submissions_awaiting_review_count(),
+                kind="integer",
+                note=gettext("in every period, closed ones included"),
+            ),
             KeyFigure(
                 gettext("Overdue reports"),
                 len(overdue_rows),

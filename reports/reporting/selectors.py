@@ -107,3 +107,11 @@ def reminders_settled(*, kind: str, period: ReportingPeriod | None = None) -> se
     if period is not None:
         rows = rows.filter(period=period)
     return set(rows.values_list("period_id", "supplier_id", "submission_version", "recipient"))
+
+
+def submissions_awaiting_review_count() -> int:
+    """Submissions of active suppliers waiting for a reviewer, in every period, closed ones too:
+    closing a period does not review what was sent for it."""
+    return Submission.objects.filter(
+        status=Submission.Status.SUBMITTED, supplier__status=Supplier.Status.ACTIVE
+    ).count()

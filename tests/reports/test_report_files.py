@@ -204,3 +204,26 @@ def test_make_report_without_a_stored_run_says_what_to_run(tmp_path: Path) -> No
         call_command("make_report", "annual", "2024", "--out", str(tmp_path), stdout=StringIO())
     with pytest.raises(CommandError, match="is not a period"):
         call_command("make_report", "monthly", "2024", "--out", str(tmp_path), stdout=StringIO())
+
+
+# --- The monthly report ----------------------------------------------------------------------------
+
+
+def test_the_monthly_report_counts_submissions_awaiting_review_in_closed_periods_too(alice, bob) -> None:
+    from django.utils import timezone
+
+    from reports.reporting.monthly import monthly_document
+    from reports.services.rollups import rollup_run_create
+    from suppliers.models import Submission
+    from tests.factories import ReportingPeriodFactory, SubmissionFactory
+
+    _load_example(with_2025=False)
+    closed = ReportingPeriodFactory(year=2023, kind="year", number=0, is_open=False)
+    still_open = ReportingPeriodFactory(year=2025, kind="year", number=0, is_open=True)
+    SubmissionFactory(supplier=alice.supplier, period=closed, status=Submission.Status.SUBMITTED)
+    SubmissionFactory(supplier=bob.supplier, period=still_open, status=Submission.Status.SUBMITTED)
+    report = Report(kind="monthly", period_key="2024-11", run=rollup_run_create(year=2024))
+    with translation.override("en"):
+        document = monthly_document(report, timezone.now())
+    summary = {figure.label: figure.value for figure in document.blocks[0].figures}
+    assert summary["Submissions awaiting review"] == 2
