@@ -237,22 +237,25 @@ UP_COLOUR = "#dc3545"  # an increase of emissions
 
 def waterfall_chart_svg(
     *,
-    start: tuple[str, Decimal],
+    start: tuple[str, Decimal] | None,
     steps: Sequence[tuple[str, Decimal]],
     end_label: str,
     value_label: str,
     title: str = "",
     number_format: Callable[[Decimal], str] = plain_number,
+    rising_is_good: bool = False,
     width: int = 640,
     height: int = 300,
 ) -> str:
     """A waterfall from a starting total through signed changes to the end total (start + Σ steps):
-    full bars for the two totals, floating bars for the changes (green down, red up)."""
-    totals = [start[1]]
+    full bars for the two totals, floating bars for the changes. Without `start` the changes start
+    from zero (a total built up from its parts). A change is green when it goes the good way: down
+    for emissions, up for a reduction (`rising_is_good`), red otherwise."""
+    totals = [start[1] if start else Decimal(0)]
     for _label, change in steps:
         totals.append(totals[-1] + change)
-    axis = axis_for(totals)
-    labels = [start[0], *(label for label, _change in steps), end_label]
+    axis = axis_for([*totals, Decimal(0)])
+    labels = [*([start[0]] if start else []), *(label for label, _change in steps), end_label]
     frame = _Frame(width=width, height=height, left=78, right=20, bands=len(labels))
     name = escape(title or value_label)
     parts = [
@@ -263,9 +266,11 @@ def waterfall_chart_svg(
     parts += _left_axis_parts(frame, axis, value_label, number_format)
     zero = frame.y_of(Decimal(0), axis)
     # (from, to, colour) of each bar: the totals stand on zero, the changes float.
-    bars = [(Decimal(0), totals[0], AXIS_COLOUR)]
+    bars = [(Decimal(0), totals[0], AXIS_COLOUR)] if start else []
+    good = (lambda before, after: after >= before) if rising_is_good else (lambda before, after: after <= before)
     bars += [
-        (totals[i], totals[i + 1], BAR_COLOUR if totals[i + 1] <= totals[i] else UP_COLOUR) for i in range(len(steps))
+        (totals[i], totals[i + 1], BAR_COLOUR if good(totals[i], totals[i + 1]) else UP_COLOUR)
+        for i in range(len(steps))
     ]
     bars.append((Decimal(0), totals[-1], AXIS_COLOUR))
     for index, (low, high, colour) in enumerate(bars):
@@ -281,5 +286,71 @@ def waterfall_chart_svg(
             f"{escape(labels[index])}</text>"
         )
     parts.append(f'<line x1="{frame.left}" y1="{zero:.1f}" x2="{plot_right}" y2="{zero:.1f}" stroke="{AXIS_COLOUR}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+RANGE_COLOUR = "#cfe2ff"
+REFERENCE_COLOUR = "#dc3545"
+
+
+def range_chart_svg(
+    *,
+    points: Sequence[tuple[str, Decimal]],
+    reference: tuple[str, Decimal] | None,
+    value_label: str,
+    title: str = "",
+    number_format: Callable[[Decimal], str] = plain_number,
+    width: int = 640,
+) -> str:
+    """Values on one horizontal axis from zero: one row per point (the central figure first, then
+    the variants), labelled on the left; the band from the lowest to the highest point behind
+    them; and the `reference` (the published figure) as a red line across, so a reader sees at
+    once whether it lies inside the range."""
+    values = [value for _label, value in points] + ([reference[1]] if reference else [])
+    axis = axis_for(values, intervals=4)
+    labels_width, right = 250, 70
+    row_height = 22
+    top = 46
+    bottom = top + row_height * len(points)
+    height = bottom + 34
+    name = escape(title or value_label)
+
+    def x_of(value: Decimal) -> float:
+        return labels_width + float((value - axis.low) / (axis.high - axis.low)) * (width - labels_width - right)
+
+    low, high = min(v for _l, v in points), max(v for _l, v in points)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart range" viewBox="0 0 {width} {height}" '
+        f'width="100%" font-family="sans-serif" font-size="12" role="img" aria-label="{name}"><title>{name}</title>',
+        f'<text x="8" y="16" class="title">{escape(value_label)}</text>',
+        f'<rect x="{x_of(low):.1f}" y="{top - 4}" width="{max(x_of(high) - x_of(low), 2):.1f}" '
+        f'height="{bottom - top + 8}" fill="{RANGE_COLOUR}" class="band"/>',
+        f'<line x1="{labels_width}" y1="{bottom + 4}" x2="{width - right}" y2="{bottom + 4}" stroke="{AXIS_COLOUR}"/>',
+    ]
+    for tick in axis.ticks:
+        parts.append(
+            f'<line x1="{x_of(tick):.1f}" y1="{bottom + 4}" x2="{x_of(tick):.1f}" y2="{bottom + 8}" '
+            f'stroke="{AXIS_COLOUR}"/><text x="{x_of(tick):.1f}" y="{bottom + 20}" text-anchor="middle" '
+            f'class="tick">{escape(number_format(tick))}</text>'
+        )
+    for index, (label, value) in enumerate(points):
+        y = top + row_height * index + row_height / 2
+        parts.append(
+            f'<text x="8" y="{y + 4:.1f}" class="step">{escape(label)}</text>'
+            f'<line x1="{labels_width}" y1="{y:.1f}" x2="{x_of(value):.1f}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
+            f'<circle cx="{x_of(value):.1f}" cy="{y:.1f}" r="{5 if index == 0 else 4}" '
+            f'fill="{BAR_COLOUR if index == 0 else LINE_COLOUR}" class="point"><title>{escape(label)}: '
+            f"{escape(number_format(value))}</title></circle>"
+            f'<text x="{x_of(value) + 8:.1f}" y="{y + 4:.1f}" class="value">{escape(number_format(value))}</text>'
+        )
+    if reference is not None:
+        x = x_of(reference[1])
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 12}" x2="{x:.1f}" y2="{bottom + 4}" stroke="{REFERENCE_COLOUR}" '
+            f'stroke-width="2" class="reference"><title>{escape(reference[0])}: {escape(number_format(reference[1]))}'
+            f'</title></line><text x="{x:.1f}" y="{top - 16}" text-anchor="middle" class="reference-label" '
+            f'fill="{REFERENCE_COLOUR}">{escape(reference[0])}: {escape(number_format(reference[1]))}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

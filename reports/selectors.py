@@ -10,9 +10,8 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
-    Expression,
+    Exists,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -21,8 +20,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Coalesce
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
 from portal.exact import ExactSum, micro_sum
 from reports.calculation.factors import Factor
@@ -35,7 +33,7 @@ from reports.models import (
     RollupSiteResult,
     RollupSupplierResult,
 )
-from suppliers.models import CertificateClaim, Line, Submission
+from suppliers.models import CertificateClaim, EvidenceFile, Line, Submission, Supplier
 from suppliers.periods import period_make
 from suppliers.serials import SerialRange, excluded_count, overlap_count
 
@@ -328,73 +326,29 @@ def runs_latest_per_year(*, baseline_year: int, method_version: str) -> QuerySet
     )
 
 
-# A run's `result` holds every supplier and every flag (1-2 MB at 2,000 suppliers): the page reads
-# only the keys it shows, taken out by the database, never the whole document.
-TREND_KEYS = ("green_reduction_tco2e", "reported", "suppliers_reporting")
-# What runs_compare reads of a run: the headline figures, the factors and the number of flags.
-COMPARED_KEYS = (
-    "suppliers_reporting",
-    "suppliers_with_baseline",
-    "electricity_mwh",
-    "green_mwh",
-    "location_based_tco2e",
-    "market_based_tco2e",
-    "avoided_tco2e",
-    "baseline_avoided_tco2e",
-    "green_reduction_tco2e",
-    "absolute_reduction_tco2e",
-    "factors_used",
-)
-# What the page shows of the year displayed: the headline, the decomposition and, for the
-# waterfall chart, the suppliers (not the flags: their count is enough).
-SHOWN_KEYS = (*COMPARED_KEYS, "year", "baseline_year", "reported", "variance_pct", "decomposition", "suppliers")
-
-
-class _JSONArrayLength(Func):
-    function = "JSON_ARRAY_LENGTH"
-    output_field = IntegerField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra_context)
-
-
-def _result_keys(keys: tuple[str, ...], *, flag_count: bool = False) -> dict[str, Expression]:
-    """Annotations reading `keys` of a run's result (a missing key reads as None, like .get())."""
-    parts: dict[str, Expression] = {f"result_{key}": KeyTransform(key, "result") for key in keys}
-    if flag_count:
-        parts["result_flag_count"] = Coalesce(_JSONArrayLength(KeyTransform("flags", "result")), 0)
-    return parts
-
-
-def _parts(run: RollupRun, keys: tuple[str, ...], *, flag_count: bool = False) -> dict:
-    parts = {key: getattr(run, f"result_{key}") for key in keys}
-    if flag_count:
-        parts["flag_count"] = run.result_flag_count
-    return parts
-
-
 def runs_trend(*, baseline_year: int, method_version: str) -> list[RollupRun]:
-    """runs_latest_per_year without their results, each with `summary`: the TREND_KEYS of its result."""
-    runs = list(
-        runs_latest_per_year(baseline_year=baseline_year, method_version=method_version)
-        .defer("result")
-        .annotate(**_result_keys(TREND_KEYS))
+    """The newest succeeded run of every year, without their JSON (1-2 MB each at 2,000
+    suppliers): the page reads a run's figures from its columns."""
+    return list(runs_latest_per_year(baseline_year=baseline_year, method_version=method_version).defer("result"))
+
+
+def run_for_page(run_id: int) -> RollupRun:
+    """A run with its flag count, the codes of the baseline suppliers that did not report and the
+    source of its published figure, without the rest of its JSON (one query)."""
+    return (
+        RollupRun.objects.defer("result")
+        .annotate(
+            flag_total=Count("flags"),
+            missing_codes=KeyTransform("baseline_suppliers_not_reporting_codes", "result"),
+            reported_source=KeyTextTransform("source", KeyTransform("reported", "result")),
+        )
+        .get(pk=run_id)
     )
-    for run in runs:
-        run.summary = _parts(run, TREND_KEYS)
-    return runs
-
-
-def run_shown_result(run: RollupRun) -> dict:
-    """The SHOWN_KEYS of the run's result, and `flag_count`, the length of its flags (one query)."""
-    row = RollupRun.objects.filter(pk=run.pk).defer("result").annotate(**_result_keys(SHOWN_KEYS, flag_count=True))
-    return _parts(row.get(), SHOWN_KEYS, flag_count=True)
 
 
 def run_previous(run: RollupRun) -> RollupRun | None:
-    """The run of the same year before `run`, without its result: `compared` holds the
-    COMPARED_KEYS of it and `flag_count`, what runs_compare reads."""
-    previous = (
+    """The run of the same year before `run`, without its JSON, with its flag count."""
+    return (
         RollupRun.objects.filter(
             year=run.year,
             baseline_year=run.baseline_year,
@@ -404,12 +358,37 @@ def run_previous(run: RollupRun) -> RollupRun | None:
         .filter(Q(finished_at__lt=run.finished_at) | Q(finished_at=run.finished_at, pk__lt=run.pk))
         .order_by("-finished_at", "-id")
         .defer("result")
-        .annotate(**_result_keys(COMPARED_KEYS, flag_count=True))
+        .annotate(flag_total=Count("flags"))
         .first()
     )
-    if previous is not None:
-        previous.compared = _parts(previous, COMPARED_KEYS, flag_count=True)
-    return previous
+
+
+def published_years() -> set[int]:
+    return set(PublishedFigure.objects.values_list("year", flat=True))
+
+
+def suppliers_by_codes(codes: list[str] | None) -> list[Supplier]:
+    return list(Supplier.objects.filter(code__in=codes or []).order_by("code")) if codes else []
+
+
+def evidence_coverage(*, year: int) -> tuple[Decimal, Decimal]:
+    """Σ a·E of the year's approved lines, and of those whose submission carries evidence (one query)."""
+    has_evidence = Exists(EvidenceFile.objects.filter(submission_id=OuterRef("submission_id")))
+    rows = (
+        approved_lines()
+        .filter(submission__period__year=year)
+        .annotate(has_evidence=has_evidence)
+        .values("bmw_share_percent", "has_evidence")
+        .annotate(electricity=ExactSum("total_electricity_mwh"))
+        .order_by()
+    )
+    total = with_evidence = Decimal(0)
+    for row in rows:
+        attributable = row["electricity"] * row["bmw_share_percent"] / 100
+        total += attributable
+        if row["has_evidence"]:
+            with_evidence += attributable
+    return total, with_evidence
 
 
 def run_breakdown_by_region(run: RollupRun) -> list[dict]:

@@ -598,7 +598,7 @@ ADMIN: dict[str, Rule] = {
     "admin:otp_totp_totpdevice_qrcode": admin_page(
         permitted("otp_totp.totpdevice", CHANGE, ok()), args=lambda w: {"pk": w.objects["otp_totp.totpdevice"].pk}
     ),
-    # The staff pages of portal/urls.py.
+    # The staff pages of reports/urls.py.
     "reports_comparison": admin_page(permitted("reports.rolluprun", VIEW)),
     # Asks the worker for a fresh run (nothing new is stored if nothing changed): readers may.
     "reports_comparison_refresh": admin_page(
@@ -612,6 +612,8 @@ ADMIN: dict[str, Rule] = {
         permitted("reports.rolluprun", VIEW),
         args=lambda w: {"run_id": w.run.pk, "kind": "suppliers", "file_format": "csv"},
     ),
+    "reports_run_suppliers": admin_page(permitted("reports.rolluprun", VIEW), args=lambda w: {"run_id": w.run.pk}),
+    "reports_run_method": admin_page(permitted("reports.rolluprun", VIEW), args=lambda w: {"run_id": w.run.pk}),
     "reports_double_claims": admin_page(permitted("reports.rolluprun", VIEW)),
     "reports_double_claim_reject": admin_page(
         permitted("suppliers.submission", CHANGE, ok(302)),
