@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/setlang/", supplier_account_views.language_set, name="set_language"),
     # Staff pages shown inside the admin, behind its login.
     path("admin/", include("reports.urls")),
+    path("admin/assurance/", include("assurance.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("", include("suppliers.urls")),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "suppliers",
     "reports",
+    "assurance",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files served from here, not from a CDN (CSP)
