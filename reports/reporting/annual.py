@@ -71,6 +71,11 @@ def _verdict(result: dict) -> str:
     )
 
 
+def _region_label(code: str) -> str:
+    """A grid region's name in the reader's language; a province's code as stored."""
+    return str(Region(code).label) if code in Region.values else code
+
+
 def _formatted(value: Decimal, decimals: int = 0) -> str:
     return figure_text(value, decimals)
 
@@ -253,10 +258,10 @@ def annual_document(report: Report, now: datetime) -> Document:
             ),
             rows=[
                 [
-                    str(Region(f["region"]).label) if f["region"] in Region.values else f["region"],
+                    _region_label(f["region"]),
                     f["year"],
                     Decimal(f["tco2_per_mwh"]),
-                    f"{f['from_region']} {f['from_year']}",
+                    f"{_region_label(f['from_region'])} {f['from_year']}",
                     f["source"],
                 ]
                 for f in run.factors_used
