@@ -3,6 +3,7 @@ published figure, why it is what it is (the bridge), what was left out (exclusio
 (coverage), how far it moves with other reasonable choices (the range); and a run's supplier rows
 and method statement, which every figure links to."""
 
+import functools
 from decimal import Decimal
 
 from django.conf import settings
@@ -87,36 +88,45 @@ def comparison(request: HttpRequest) -> HttpResponse:
 
 
 def _run_context(run: RollupRun) -> dict:
-    previous = run_previous(run)
-    sensitivity = list(RollupSensitivity.objects.filter(run=run))
+    """What the page shows of a run. A stored run never changes, so the page keeps what it draws
+    of one rendered in the cache (keyed by the run, its finish time and the language): the parts
+    below are callables, which the template calls only when it renders them (a cache miss). What
+    changes without a new run (coverage by evidence, assurance exceptions, the trend) is read on
+    every request."""
+    lazy = functools.cache
     attributable, with_evidence = evidence_coverage(year=run.year)
-    flag_counts = run_flag_counts(run)
+    sensitivity = lazy(lambda: list(RollupSensitivity.objects.filter(run=run)))
+    previous = lazy(lambda: run_previous(run))
     return {
         "run": run,
         "variance": variance_of(run),
         "bridge": bridge_parts(run),
         "sensitivity": sensitivity,
         "within_range": published_within_range(run),
-        "missing": suppliers_by_codes(run.missing_codes),
+        "missing": lazy(lambda: suppliers_by_codes(run.missing_codes)),
         "attributable_mwh": attributable,
         "evidenced_mwh": with_evidence,
         "evidenced_pct": None if not attributable else with_evidence * 100 / attributable,
         "coverage_pct": 100 * run.suppliers_reporting / settings.COMMITTED_SUPPLIERS,
-        "regions": [{**row, "label": Region(row["region"]).label} for row in run_breakdown_by_region(run)],
-        "categories": [
-            {**row, "label": SupplierCategory(row["category"]).label} for row in run_breakdown_by_category(run)
-        ],
-        "top": run_top_contributors(run),
+        "regions": lazy(
+            lambda: [{**row, "label": Region(row["region"]).label} for row in run_breakdown_by_region(run)]
+        ),
+        "categories": lazy(
+            lambda: [
+                {**row, "label": SupplierCategory(row["category"]).label} for row in run_breakdown_by_category(run)
+            ]
+        ),
+        "top": lazy(lambda: list(run_top_contributors(run))),
         # A factor fallback belongs to the factor table (listed below with where each value came
         # from), not to a supplier: counted, not listed line by line.
-        "flags": run_flags(run, exclude_codes=("factor_fallback",)),
-        "flag_counts": [{**row, "effect": FLAG_EFFECTS.get(row["code"])} for row in flag_counts],
+        "flags": lazy(lambda: list(run_flags(run, exclude_codes=("factor_fallback",)))),
+        "flag_counts": lazy(lambda: [{**row, "effect": FLAG_EFFECTS.get(row["code"])} for row in run_flag_counts(run)]),
         "previous": previous,
-        "changes": runs_compare(previous, run) if previous else [],
-        "bridge_chart": _bridge_chart(run),
-        "range_chart": _range_chart(run, sensitivity),
+        "changes": lazy(lambda: runs_compare(previous(), run) if previous() else []),
+        "bridge_chart": lazy(lambda: _bridge_chart(run)),
+        "range_chart": lazy(lambda: _range_chart(run, sensitivity())),
         # A year without suppliers with a baseline has nothing to decompose: no chart.
-        "decomposition_chart": _decomposition_chart(run) if run.suppliers_with_baseline else "",
+        "decomposition_chart": lazy(lambda: _decomposition_chart(run) if run.suppliers_with_baseline else ""),
     }
 
 
