@@ -67,6 +67,10 @@ FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel reads as the start of a form
 
 @dataclass(slots=True)
 class ParsedLine:
+    """One row as read. A row with problems is kept too (`valid` false), so that the checks against
+    the other rows and the database can say what else is wrong with what it does give: a column in
+    `unknown` (its cell did not parse, or the header lacks it) is left out of those checks."""
+
     row: int
     supplier_code: str
     supplier_name: str
@@ -74,13 +78,18 @@ class ParsedLine:
     site_code: str
     site_name: str
     province: Province | None
-    period: Period
-    unit: str
+    period: Period | None
+    unit: str | None
     entered: dict[str, str]
     quantities_mwh: dict[str, Decimal]
-    bmw_share_percent: Decimal
+    bmw_share_percent: Decimal | None
     certificate_ids: list[str]
     serials: dict[str, list[SerialRange]]  # gec_serials / irec_serials → the ranges claimed
+    valid: bool = True
+    unknown: frozenset[str] = frozenset()
+
+    def known(self, column: str) -> bool:
+        return column not in self.unknown
 
 
 @dataclass
@@ -98,12 +107,24 @@ class ImportResult:
         return self.lines_created + self.lines_replaced
 
 
-def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> ParsedLine | None:
+_LINE_CHECK_COLUMNS = frozenset({"unit", *QUANTITY_FIELDS, "certificate_ids", *SERIAL_COLUMNS})
+
+
+def _parse_row(
+    number: int, cells: dict[str, str], problems: list[Problem], *, unreadable: frozenset[str] = frozenset()
+) -> ParsedLine:
+    """The row's values and its problems (appended to `problems`). The columns in `unreadable`
+    (missing from the header, given twice, or covered by a problem of the sheet) are told about
+    elsewhere: they are read as unknown, with no problem of their own."""
     before = len(problems)
+    failed: set[str] = set(unreadable)
 
     def problem(column: str, message: str) -> None:
-        problems.append(Problem(number, column, message))
+        failed.add(column)
+        if column not in unreadable:
+            problems.append(Problem(number, column, message))
 
+    cells = {column: value for column, value in cells.items() if column not in unreadable}
     for column in REQUIRED_COLUMNS:
         if not cells.get(column):
             problem(column, _("is required"))
@@ -186,20 +207,18 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
         for message in serial_problems:
             problem(column, message)
 
-    if len(problems) > before:
-        return None
-    for column, message in line_check(quantities, certificate_ids, serials):
-        problem(column, message)
-    if len(problems) > before:
-        return None
-    name = cells.get("supplier_name", "")
+    # The rules across the line's figures, whenever the figures themselves could be read.
+    if not failed & _LINE_CHECK_COLUMNS:
+        for column, message in line_check(quantities, certificate_ids, serials):
+            problem(column, message)
+    # A value that did not parse is blank here, and named in `unknown`: the checks leave it out.
     return ParsedLine(
         row=number,
-        supplier_code=supplier_code,
-        supplier_name=name,
-        uscc=uscc,
-        site_code=site_code,
-        site_name=cells.get("site_name", ""),
+        supplier_code=supplier_code if "supplier_code" not in failed else "",
+        supplier_name=cells.get("supplier_name", "") if "supplier_name" not in failed else "",
+        uscc=uscc if "uscc" not in failed else "",
+        site_code=site_code if "site_code" not in failed else "",
+        site_name=cells.get("site_name", "") if "site_name" not in failed else "",
         province=province,
         period=period,
         unit=unit,
@@ -208,11 +227,13 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> P
         bmw_share_percent=share,
         certificate_ids=certificate_ids,
         serials=serials,
+        valid=len(problems) == before and not failed,
+        unknown=frozenset(failed),
     )
 
 
-def submission_file_parse(*, table: Table) -> list[ParsedLine]:
-    """Each row checked on its own. Raises FileRefused naming every problem.
+def _file_parse(table: Table) -> tuple[list[ParsedLine], list[Problem]]:
+    """Every row read, and every problem of the sheet, the header and each row on its own.
 
     Consumes `table.rows`: each row's text is dropped once parsed, so that a large file's text and
     its parsed lines are not both held in memory."""
@@ -226,12 +247,16 @@ def submission_file_parse(*, table: Table) -> list[ParsedLine]:
         problems.append(Problem(table.header_row, column, _("is not a column of the submission format")))
     for column in duplicated:
         problems.append(Problem(table.header_row, column, _("appears more than once in the header")))
-    if problems:
-        raise FileRefused(problems)
     if not table.rows:
-        raise FileRefused([Problem(None, None, _("The file has a header but no rows."))])
-    parsed = []
+        return [], [*problems, Problem(None, None, _("The file has a header but no rows."))]
+    # Told once in the header, not again in every row.
+    absent = frozenset(missing) | frozenset(duplicated)
     width = len(table.header)
+    covered: dict[int, set[str]] = defaultdict(set)
+    for row, column in table.covered:
+        if column < width and table.header[column]:
+            covered[row].add(table.header[column])
+    parsed = []
     rows = table.rows
     for index, (number, cells) in enumerate(rows):
         rows[index] = None
@@ -249,15 +274,17 @@ def submission_file_parse(*, table: Table) -> list[ParsedLine]:
                 for i in nameless
             ]
             continue
-        line = _parse_row(number, dict(zip(table.header, cells, strict=False)), problems)
-        if line is not None:
-            parsed.append(line)
+        unreadable = absent | covered[number] if number in covered else absent
+        parsed.append(_parse_row(number, dict(zip(table.header, cells, strict=False)), problems, unreadable=unreadable))
+    return parsed, problems
+
+
+def submission_file_parse(*, table: Table) -> list[ParsedLine]:
+    """Each row checked on its own. Raises FileRefused naming every problem of the file itself
+    (the checks against the database are submissions_import's)."""
+    parsed, problems = _file_parse(table)
     if problems:
-        # A cell the sheet's own problem covers (merged, a formula without result) reads empty, but
-        # is not: that problem names it, and "is required" or the like would only mislead.
-        covered = {(row, table.header[column]) for row, column in table.covered if column < width}
-        told = set(map(id, table.problems))
-        raise FileRefused([p for p in problems if id(p) in told or (p.row, p.column) not in covered])
+        raise FileRefused(problems)
     return parsed
 
 
@@ -279,6 +306,8 @@ class _Check:
         self.problems.append(Problem(row, column, message))
 
     def run(self) -> tuple[dict[str, Supplier], dict[tuple[str, str], Site]]:
+        # A row whose supplier code did not parse says nothing the database could check.
+        self.lines = [line for line in self.lines if line.supplier_code]
         if self.restrict is not None:
             # Another supplier's rows are refused and checked no further: the other checks would
             # tell a supplier about that supplier's sites and periods.
@@ -297,8 +326,9 @@ class _Check:
             for site in Site.objects.select_related("supplier").filter(supplier__code__in=codes)
         }
         self._suppliers(suppliers)
-        self._sites(sites)
-        self._periods(sites)
+        with_site = [line for line in self.lines if line.site_code]
+        self._sites(sites, with_site)
+        self._periods(sites, [line for line in with_site if line.period is not None])
         if self.as_draft:
             self._draft_periods(suppliers)
         return suppliers, sites
@@ -310,7 +340,7 @@ class _Check:
             existing = suppliers.get(line.supplier_code)
             if existing is None and line.supplier_code not in first_uscc:
                 for column in ("supplier_name", "uscc"):
-                    if not getattr(line, column):
+                    if not getattr(line, column) and line.known(column):
                         self.add(
                             line.row,
                             column,
@@ -345,14 +375,14 @@ class _Check:
             if line.supplier_code not in suppliers and line.uscc in taken:
                 self.add(line.row, "uscc", _("is already the USCC of supplier %(code)s") % {"code": taken[line.uscc]})
 
-    def _sites(self, sites: dict[tuple[str, str], Site]) -> None:
+    def _sites(self, sites: dict[tuple[str, str], Site], lines: list[ParsedLine]) -> None:
         first_province: dict[tuple[str, str], tuple[Province | None, int]] = {}
-        for line in self.lines:
+        for line in lines:
             key = (line.supplier_code, line.site_code)
             existing = sites.get(key)
             if existing is None and key not in first_province:
                 for column in ("site_name", "province"):
-                    if not getattr(line, column):
+                    if not getattr(line, column) and line.known(column):
                         self.add(
                             line.row,
                             column,
@@ -376,9 +406,9 @@ class _Check:
                     % {"site": line.site_code, "row": seen[1]},
                 )
 
-    def _periods(self, sites: dict[tuple[str, str], Site]) -> None:
+    def _periods(self, sites: dict[tuple[str, str], Site], lines: list[ParsedLine]) -> None:
         by_site: dict[tuple[str, str], list[ParsedLine]] = defaultdict(list)
-        for line in self.lines:
+        for line in lines:
             by_site[(line.supplier_code, line.site_code)].append(line)
         for key, site_lines in by_site.items():
             seen: dict[Period, int] = {}
@@ -401,7 +431,7 @@ class _Check:
                         )
                 seen[line.period] = line.row
         known = {site.pk: key for key, site in sites.items() if key in by_site}
-        years = {line.period.year for line in self.lines}
+        years = {line.period.year for line in lines}
         stored = Line.objects.filter(site_id__in=known, submission__period__year__in=years).values_list(
             "site_id", "submission__period__year", "submission__period__kind", "submission__period__number"
         )
@@ -423,7 +453,8 @@ class _Check:
     def _draft_periods(self, suppliers: dict[str, Supplier]) -> None:
         """A supplier's own upload may change only what the supplier can still change on the period
         page: a period open for reporting, or one whose submission is a draft or was returned."""
-        years = {line.period.year for line in self.lines}
+        lines = [line for line in self.lines if line.period is not None]
+        years = {line.period.year for line in lines}
         open_periods = {reporting.period for reporting in ReportingPeriod.objects.filter(year__in=years, is_open=True)}
         submissions = {
             (submission.supplier_id, submission.period.period): submission
@@ -431,7 +462,7 @@ class _Check:
             .select_related("period")
             .filter(supplier__in=[s.pk for s in suppliers.values()], period__year__in=years)
         }
-        for line in self.lines:
+        for line in lines:
             supplier = suppliers.get(line.supplier_code)
             submission = submissions.get((supplier.pk, line.period)) if supplier else None
             if submission is not None and submission.status in Submission.CLAIMING_STATUSES:
@@ -774,15 +805,17 @@ def submissions_import(
     if approve and as_draft:
         raise ValueError("A file is imported either approved or as a draft, not both.")
     table = table_read(content=content, filename=filename)
-    lines = submission_file_parse(table=table)
+    lines, problems = _file_parse(table)
     del table  # the rows as text are not needed once parsed: the write has that memory
     try:
         with transaction.atomic():
-            _suppliers_lock({line.supplier_code for line in lines})
+            _suppliers_lock({line.supplier_code for line in lines if line.supplier_code})
             check = _Check(lines, restrict_to_supplier, as_draft=as_draft)
             suppliers, sites = check.run()
-            if check.problems:
-                raise FileRefused(sorted(check.problems, key=lambda p: (p.row or 0, p.column or "")))
+            if problems or check.problems:
+                # One refusal with every problem: the file's own, then the database's, row by row.
+                checked = sorted(check.problems, key=lambda p: (p.row or 0, p.column or ""))
+                raise FileRefused(sorted([*problems, *checked], key=lambda p: p.row or 0))
             if dry_run:
                 return ImportResult(
                     lines_created=len(lines) - len(check.replacing_rows),

@@ -548,15 +548,14 @@ def _bad_file(tmp_path: Path) -> Path:
 
 
 def test_import_submissions_command_exits_non_zero_with_rows_and_columns_on_stderr(tmp_path: Path) -> None:
-    # The file is refused before any query, so the command needs no database of its own.
-    completed = subprocess.run(
-        [sys.executable, "manage.py", "import_submissions", str(_bad_file(tmp_path))],
-        cwd=settings.BASE_DIR,
-        env=os.environ | {"DJANGO_SETTINGS_MODULE": "portal.settings.test"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    # The refusal names the database's problems with the file's, so the command gets a database of its own.
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'command.sqlite3'}",
+    }
+    run = {"cwd": settings.BASE_DIR, "env": env, "capture_output": True, "text": True, "timeout": 300}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input"], check=True, **run)
+    completed = subprocess.run([sys.executable, "manage.py", "import_submissions", str(_bad_file(tmp_path))], **run)
     assert completed.returncode != 0
     assert "bad.csv was refused; nothing was imported. 2 problem(s):" in completed.stderr
     assert "row 187, column bmw_share_percent: must be between 0 and 100" in completed.stderr

