@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AssuranceConfig(AppConfig):
     name = "assurance"
     verbose_name = _("Assurance")
+
+    def ready(self) -> None:
+        # The annual report carries the run's samples and exceptions; reports does not import assurance.
+        from assurance.report import assurance_blocks
+        from reports.reporting.explanation import APPENDICES
+
+        if assurance_blocks not in APPENDICES:
+            APPENDICES.append(assurance_blocks)

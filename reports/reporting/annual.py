@@ -18,6 +18,7 @@ from reports.reporting.content import (
     year_figures,
 )
 from reports.reporting.document import Chart, Column, Document, Heading, Series, Table, Text
+from reports.reporting.explanation import appendix_blocks, bridge_blocks, coverage_blocks, method_blocks, range_blocks
 from reports.selectors import (
     run_breakdown_by_category,
     run_breakdown_by_region,
@@ -111,6 +112,7 @@ def annual_document(report: Report, now: datetime) -> Document:
     blocks = [
         year_figures(result, sheet=gettext("Summary")),
         Text(_verdict(result)),
+        *(_explanation(run) if run.method_version == "2" else []),
         Heading(gettext("Trend since the baseline year")),
         Chart(
             title=gettext("Green-power reduction against the baseline, by year"),
@@ -245,21 +247,25 @@ def annual_document(report: Report, now: datetime) -> Document:
         ),
         _suppliers_table(run),
         Heading(gettext("Appendix A: method"), new_page=True),
-        *(Text(paragraph) for paragraph in _method_paragraphs(run)),
+        *(method_blocks(run) if run.method_version == "2" else [Text(p) for p in _method_paragraphs(run)]),
         Heading(gettext("Appendix B: emission factors used")),
         Table(
             sheet=gettext("Factors"),
             columns=(
-                Column(gettext("Regional grid"), width=1.3),
-                Column(gettext("Year"), "year", width=0.6),
-                Column(gettext("tCO2/MWh"), "number", 4, width=0.9),
-                Column(gettext("Taken from"), width=1.3),
-                Column(gettext("Source"), width=3.4),
+                Column(gettext("Province"), width=0.8),
+                Column(gettext("Regional grid"), width=1.2),
+                Column(gettext("Year"), "year", width=0.5),
+                Column(gettext("Kind"), width=0.7),
+                Column(gettext("tCO2/MWh"), "number", 4, width=0.8),
+                Column(gettext("Taken from"), width=1.2),
+                Column(gettext("Source"), width=3),
             ),
             rows=[
                 [
+                    f.get("province", ""),
                     _region_label(f["region"]),
                     f["year"],
+                    f.get("kind", "average"),
                     Decimal(f["tco2_per_mwh"]),
                     f"{_region_label(f['from_region'])} {f['from_year']}",
                     f["source"],
@@ -268,6 +274,7 @@ def annual_document(report: Report, now: datetime) -> Document:
             ],
             empty_note=gettext("No factor was needed."),
         ),
+        *appendix_blocks(run),
     ]
     return Document(
         title=gettext("Annual green-electricity report %(year)d") % {"year": run.year},
@@ -278,6 +285,12 @@ def annual_document(report: Report, now: datetime) -> Document:
         about=about(report, run, now),
         blocks=blocks,
     )
+
+
+def _explanation(run: RollupRun) -> list:
+    """The bridge, the exclusions, the range and the coverage, as the comparison page shows them."""
+    missing = run.result.get("baseline_suppliers_not_reporting_codes", [])
+    return [*bridge_blocks(run), *range_blocks(run), *coverage_blocks(run, missing)]
 
 
 def _suppliers_table(run: RollupRun) -> Table:
