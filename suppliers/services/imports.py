@@ -288,6 +288,13 @@ def submission_file_parse(*, table: Table) -> list[ParsedLine]:
     return parsed
 
 
+def _same_name(typed: str, recorded: str) -> bool:
+    """The same name, whatever the spaces or the width of its characters."""
+    return bool(recorded) and " ".join(unicodedata.normalize("NFKC", typed).split()) == " ".join(
+        unicodedata.normalize("NFKC", recorded).split()
+    )
+
+
 def _instrument(batch_id: str, line: ParsedLine) -> str:
     return certificate_instrument(batch_id, line.quantities_mwh)
 
@@ -374,12 +381,35 @@ class _Check:
         for line in self.lines:
             if line.supplier_code not in suppliers and line.uscc in taken:
                 self.add(line.row, "uscc", _("is already the USCC of supplier %(code)s") % {"code": taken[line.uscc]})
+        if self.restrict is not None:
+            self._master_data_of_supplier(suppliers)
+
+    def _master_data_of_supplier(self, suppliers: dict[str, Supplier]) -> None:
+        """A supplier's upload changes figures only: its company's name stays as staff recorded it."""
+        for line in self.lines:
+            supplier = suppliers.get(line.supplier_code)
+            if supplier is None or not line.supplier_name:
+                continue
+            if _same_name(line.supplier_name, supplier.name_zh) or _same_name(line.supplier_name, supplier.name_en):
+                continue
+            in_script = supplier.name_zh if _HAS_CJK.search(line.supplier_name) else supplier.name_en
+            self.add(
+                line.row,
+                "supplier_name",
+                _(
+                    "differs from your company's name on record (%(name)s): an upload cannot change it. Leave "
+                    "the cell empty or as on record; to change the name, ask staff"
+                )
+                % {"name": in_script or supplier.name_zh or supplier.name_en},
+            )
 
     def _sites(self, sites: dict[tuple[str, str], Site], lines: list[ParsedLine]) -> None:
         first_province: dict[tuple[str, str], tuple[Province | None, int]] = {}
         for line in lines:
             key = (line.supplier_code, line.site_code)
             existing = sites.get(key)
+            if self.restrict is not None and not self._site_of_supplier(line, existing):
+                continue
             if existing is None and key not in first_province:
                 for column in ("site_name", "province"):
                     if not getattr(line, column) and line.known(column):
@@ -405,6 +435,32 @@ class _Check:
                     _("differs from the province given for site %(site)s in row %(row)d")
                     % {"site": line.site_code, "row": seen[1]},
                 )
+
+    def _site_of_supplier(self, line: ParsedLine, site: Site | None) -> bool:
+        """On a supplier's upload a site is one staff recorded, under its recorded name: False (and
+        the row refused) for a new site, which is then checked no further."""
+        if site is None:
+            self.add(
+                line.row,
+                "site_code",
+                _(
+                    "site %(site)s is not one of your sites on record: an upload cannot add a site. Ask staff to "
+                    "add it (its code, name and province), then upload again"
+                )
+                % {"site": line.site_code},
+            )
+            return False
+        if line.site_name and not _same_name(line.site_name, site.name):
+            self.add(
+                line.row,
+                "site_name",
+                _(
+                    "differs from the name on record for site %(site)s (%(name)s): an upload cannot rename a "
+                    "site. Leave the cell empty or as on record; to rename the site, ask staff"
+                )
+                % {"site": line.site_code, "name": site.name},
+            )
+        return True
 
     def _periods(self, sites: dict[tuple[str, str], Site], lines: list[ParsedLine]) -> None:
         by_site: dict[tuple[str, str], list[ParsedLine]] = defaultdict(list)
@@ -566,7 +622,10 @@ def _write(
             supplier = Supplier(code=line.supplier_code, uscc=line.uscc)
             suppliers[line.supplier_code] = supplier
             result.suppliers_created += 1
-        if line.supplier_name:
+        # A name as on record but for its spaces or character widths is the same name: no rename.
+        if line.supplier_name and not (
+            _same_name(line.supplier_name, supplier.name_zh) or _same_name(line.supplier_name, supplier.name_en)
+        ):
             if _HAS_CJK.search(line.supplier_name):
                 supplier.name_zh = line.supplier_name
             else:
@@ -593,7 +652,7 @@ def _write(
             site.full_clean(validate_unique=False)  # sets the region from the province
             sites[key] = site
             new_sites.append(site)
-        elif line.site_name and site.name != line.site_name and site.pk:
+        elif line.site_name and not _same_name(line.site_name, site.name) and site.pk:
             site.name = line.site_name
             renamed[site.pk] = site
     if new_sites:
@@ -799,7 +858,10 @@ def submissions_import(
     Without `approve` the lines wait for review (submitted); with it they are approved.
     `as_draft` is a supplier's own upload: the lines land in a draft (a returned submission stays
     returned) for the supplier to submit, and a row for a period that is not open, or whose
-    submission is already submitted or approved, is refused. `dry_run` runs every check, the
+    submission is already submitted or approved, is refused. `restrict_to_supplier` is that
+    supplier's upload: it changes only the supplier's figures, so a row of another supplier, a new
+    site, or a company or site name other than the one on record is refused (staff imports create
+    and rename as they always did). `dry_run` runs every check, the
     database's included, and returns what the import would do, with the parsed lines, writing nothing.
     """
     if approve and as_draft:

@@ -55,11 +55,12 @@ COLUMN_HELP: tuple[tuple[str, str, str], ...] = (
         "18 位统一社会信用代码。已预先填写，须与系统记录一致。",
     ),
     ("site_code", "The site's code, unique within your company.", "厂区代码，在贵公司内唯一。"),
-    ("site_name", "The site's name. Required for a new site.", "厂区名称。新增厂区时必填。"),
+    ("site_name", "The site's name, as on record. Filled in.", "厂区名称，与系统记录一致。已预先填写。"),
     (
         "province",
-        "The site's province: English or Chinese name, or GB/T 2260 code (e.g. 320000). Required for a new site.",
-        "厂区所在省份：中文或英文名称，或 GB/T 2260 行政区划代码（如 320000）。新增厂区时必填。",
+        "The site's province: English or Chinese name, or GB/T 2260 code (e.g. 320000). Filled in; it must match "
+        "the record.",
+        "厂区所在省份：中文或英文名称，或 GB/T 2260 行政区划代码（如 320000）。已预先填写，须与系统记录一致。",
     ),
     (
         "period",
@@ -134,8 +135,11 @@ GENERAL_HELP: tuple[tuple[str, str], ...] = (
         "请删除本次不报告的报告期或厂区所在的行：没有填写数据的行会被视为错误。",
     ),
     (
-        "To report a site that is not listed, add a row with a new site_code, its site_name and its province.",
-        "如需报告未列出的厂区，请新增一行，填写新的厂区代码 site_code、厂区名称 site_name 和省份 province。",
+        "The upload changes your figures only. To report a site that is not listed, or to change a site's or your "
+        "company's name, ask the portal's staff first (give them the site's code, name and province); a row of a "
+        "new site or with another name is refused.",
+        "上传文件只能修改填报数据。如需报告未列出的厂区，或修改厂区或公司名称，请先联系门户网站工作人员"
+        "（提供厂区代码、名称和省份）；新厂区的行或名称不一致的行会被拒绝。",
     ),
     (
         "Periods: a year (2024), a quarter (2024-Q2) or a month (2024-03). The periods of one site must not "
@@ -184,7 +188,7 @@ def _required(column: str) -> str:
     if column in REQUIRED_COLUMNS:
         return "yes / 是"
     if column in FIRST_SIGHT_COLUMNS:
-        return "for a new site / 新增厂区时"
+        return "filled in, as on record / 已预先填写，与记录一致"
     if column == "certificate_ids":
         return "with gec or irec / 有 gec 或 irec 时"
     if column in ("gec_serials", "irec_serials"):

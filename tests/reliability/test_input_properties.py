@@ -246,7 +246,7 @@ GOOD_FILE = (
 
 GOOD_OWN_FILE = (
     ",".join(COLUMNS) + '\nCN-A001,,,A1,,,2024,MWh,"1,000.25",,,10,,50,GEC-9\n'
-    "CN-A001,,,A9,九号车间,辽宁,2024-Q1,万kWh,3,,,,,100,\n"
+    "CN-A001,,,A2,Plant A2,辽宁,2024-Q1,万kWh,3,,,,,100,\n"  # a supplier's upload: its sites on record only
 ).encode()
 
 

@@ -228,26 +228,28 @@ def test_an_upload_replaces_a_draft_or_returned_line_and_keeps_its_status(client
     assert submission.review_comment == "x"
 
 
-def test_the_preview_names_new_sites_and_renders_in_chinese(client, alice, period_2024):
+def test_the_preview_names_the_sites_on_record_and_renders_in_chinese(client, alice, period_2024):
+    SiteFactory(supplier=alice.supplier, code="A7", name="新厂", province="330000")
     client.force_login(alice)
     client.cookies["django_language"] = "zh-hans"
-    rows = [_row(), _row(site_code="A7", site_name="新厂", province="浙江", unit="kWh", total_electricity="1,234,567")]
+    rows = [_row(), _row(site_code="A7", unit="kWh", total_electricity="1,234,567")]
 
     response = _upload(client, _csv(rows))
 
     assert response.status_code == 200
     assert response.context["LANGUAGE_CODE"] == "zh-hans"
-    assert response.context["preview"].sites_created == 1
-    new_site = response.context["preview"].lines[1]
-    assert (new_site.site_name, new_site.total_mwh, new_site.replaces) == ("新厂", Decimal("1234.567"), False)
+    assert response.context["preview"].sites_created == 0
+    site_a7 = response.context["preview"].lines[1]
+    assert (site_a7.site_name, site_a7.total_mwh, site_a7.replaces) == ("新厂", Decimal("1234.567"), False)
     assert "1,234.567" in response.content.decode()
-    assert not Site.objects.filter(code="A7").exists()
 
 
 # --- refusals ----------------------------------------------------------------------------------
 
 
 def test_a_file_with_bad_cells_gets_a_row_and_column_report_and_saves_nothing(client, alice, period_2024, uploads_dir):
+    for code, name in (("A9", "New plant"), ("A8", "Other plant"), ("A7", "Third plant")):
+        SiteFactory(supplier=alice.supplier, code=code, name=name, province="320000")
     client.force_login(alice)
     rows = [
         _row(),
@@ -426,17 +428,20 @@ def test_confirmation_only_by_post(client, alice):
 # --- the importer's options --------------------------------------------------------------------
 
 
-def test_a_dry_run_reports_what_it_would_do_and_writes_nothing(alice, period_2024):
-    rows = [_row(), _row(site_code="A7", site_name="New plant", province="浙江")]
+@pytest.mark.parametrize(("own_upload", "sites_created"), [(True, 0), (False, 1)])
+def test_a_dry_run_reports_what_it_would_do_and_writes_nothing(alice, period_2024, own_upload, sites_created):
+    SiteFactory(supplier=alice.supplier, code="A2", name="Plant A2", province="330000")
+    rows = [_row(), _row(site_code="A2")]
+    if not own_upload:  # a staff import may add a site
+        rows.append(_row(site_code="A7", site_name="New plant", province="浙江"))
+    own = {"restrict_to_supplier": alice.supplier, "as_draft": True} if own_upload else {}
     before = _saved()
 
-    result = submissions_import(
-        content=_csv(rows), filename="f.csv", restrict_to_supplier=alice.supplier, as_draft=True, dry_run=True
-    )
+    result = submissions_import(content=_csv(rows), filename="f.csv", dry_run=True, **own)
 
     assert _saved() == before
-    assert (result.lines_created, result.lines_replaced, result.sites_created) == (2, 0, 1)
-    assert [line.site_code for line in result.parsed] == ["A1", "A7"]
+    assert (result.lines_created, result.lines_replaced, result.sites_created) == (len(rows), 0, sites_created)
+    assert [line.site_code for line in result.parsed] == ["A1", "A2", "A7"][: len(rows)]
 
 
 def test_the_staff_import_still_submits_and_replaces_approved_lines(alice, period_2024):

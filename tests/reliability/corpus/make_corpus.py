@@ -65,7 +65,8 @@ RULES = {
     "R16": "The same (supplier, site, period) twice in one file is an error.",
     "R17": "A period that overlaps another of the same site, in the file or stored, is an error.",
     "R18": "Names must not start with `=`, `+`, `-` or `@` (a spreadsheet would run them as formulas).",
-    "R19": "A supplier's own upload holds only the supplier's own rows.",
+    "R19": "A supplier's own upload holds only the supplier's own rows, of its sites on record, under the names on "
+    "record: a new site or another name is for staff to record.",
     "R20": "One bad row refuses the file, and every bad row is named.",
 }
 
@@ -270,6 +271,14 @@ def not_a_number(value: str) -> str:
 
 
 NEW_SUPPLIER = "is required for a supplier seen for the first time (CN-Z999)"
+
+
+def new_site(code: str) -> str:
+    """A supplier's upload refuses a site staff have not recorded."""
+    return (
+        f"site {code} is not one of your sites on record: an upload cannot add a site. Ask staff to add it "
+        "(its code, name and province), then upload again"
+    )
 
 
 def _header_without(column: str) -> tuple[str, ...]:
@@ -545,6 +554,7 @@ CASES: list[Case] = [
             (2, "site_name", "is required for a site seen for the first time (A9)"),
         ],
         csv_of(row(site_code="A9")),
+        supplier_problems=[(2, "site_code", new_site("A9"))],
     ),
     Case(
         "34-long-site-name.csv",
@@ -572,6 +582,10 @@ CASES: list[Case] = [
         "a new site in Hong Kong",
         [(2, "province", "“香港” is outside mainland China's regional grids; sites there cannot be reported.")],
         csv_of(row(site_code="A9", site_name="Kowloon office", province="香港")),
+        supplier_problems=[
+            (2, "province", "“香港” is outside mainland China's regional grids; sites there cannot be reported."),
+            (2, "site_code", new_site("A9")),
+        ],
     ),
     Case(
         "37-province-differs-from-record.csv",
@@ -589,6 +603,7 @@ CASES: list[Case] = [
             row(site_code="A9", site_name="Hall 9", province="Jiangsu", period="2024-Q1"),
             row(site_code="A9", province="210000", period="2024-Q2"),
         ),
+        supplier_problems=[(2, "site_code", new_site("A9")), (3, "site_code", new_site("A9"))],
     ),
     Case(
         "39-blank-period.csv",
@@ -800,6 +815,14 @@ CASES: list[Case] = [
             row(site_code="A9", site_name="@SUM(1+1)*cmd|' /C calc'!A0", province="Jiangsu"),
             row(site_code="A8", supplier_name="-2+3+cmd|' /C calc'!A0", site_name="Hall 8", province="Jiangsu"),
         ),
+        supplier_problems=[
+            (2, "supplier_name", FORMULA),
+            (3, "site_name", FORMULA),
+            (4, "site_name", FORMULA),
+            (4, "site_code", new_site("A9")),
+            (5, "supplier_name", FORMULA),
+            (5, "site_code", new_site("A8")),
+        ],
     ),
     Case(
         "58-formula-in-code-and-unit.csv",
@@ -823,6 +846,7 @@ CASES: list[Case] = [
             row(period="2024-Q4"),
             row(site_code="A9", site_name="Hall 9", province="Jiangsu", bmw_share_percent="150"),
         ),
+        supplier_problems=[(6, "bmw_share_percent", "must be between 0 and 100"), (6, "site_code", new_site("A9"))],
     ),
     Case(
         "60-gbk-with-errors.csv",
@@ -843,6 +867,15 @@ CASES: list[Case] = [
             ],
             encoding="gbk",
         ),
+        supplier_problems=[
+            (
+                2,
+                "province",
+                "“火星” is not a province: give its English or Chinese name or its GB/T 2260 code (e.g. 210000).",
+            ),
+            (2, "site_code", new_site("A9")),
+            (3, "bmw_share_percent", "must be between 0 and 100"),
+        ],
     ),
     # --- Workbooks ---------------------------------------------------------------------------
     Case(
@@ -954,7 +987,8 @@ CASES: list[Case] = [
     Case(
         "70-big-file-one-bad-row.csv",
         ["R14", "R20"],
-        "50 000 rows of new sites, row 37 123 with a share of 101 % (made at test time)",
+        "50 000 rows of sites of CN-A001 (new, or on record for the upload), row 37 123 with a share of 101 % "
+        "(made at test time)",
         [(BIG_FILE_BAD_ROW, "bmw_share_percent", "must be between 0 and 100")],
         big_file_csv,
         generated=True,
@@ -1020,7 +1054,7 @@ def readme() -> str:
         "The files are checked against a small world: supplier CN-A001 (USCC 91320500MA0000101M) with",
         "site A1 in Jiangsu and an approved 2023 line for A1; supplier CN-B001 (USCC 91320500MA0000202E);",
         "the periods of 2023 and 2024 open. The bulk upload is made by a user of CN-A001, so a row of",
-        "another supplier is refused for that alone (last column).",
+        "another supplier is refused for that alone, and a row of a new site is refused (last column).",
         "",
         "`make_corpus.py` writes the files and this README; the two files marked *made at test time* are",
         "never committed (a zip bomb and 50 000 rows).",
