@@ -52,7 +52,9 @@ class SampledLine(models.Model):
 
     sample = models.ForeignKey(AssuranceSample, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("drawn as"))  # 1 for the first line drawn
-    line = models.ForeignKey(Line, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("line"))
+    line = models.ForeignKey(
+        Line, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("line")
+    )
     # What the line was when drawn, kept if the line is later replaced.
     supplier_code = models.CharField(_("supplier code"), max_length=20)
     site_code = models.CharField(_("site code"), max_length=20)

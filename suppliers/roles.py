@@ -18,7 +18,11 @@ RECORD_VIEWS = [f"{model}.view" for model in (*JOB_RECORDS, "django_celery_resul
 ROLES: dict[str, dict] = {
     "viewer": {
         "label": _("Viewer (read-only)"),
-        "permissions": [*(f"{model}.view" for model in (*REVIEWED_MODELS, "suppliers.submission")), *RECORD_VIEWS],
+        "permissions": [
+            *(f"{model}.view" for model in (*REVIEWED_MODELS, "suppliers.submission")),
+            *RECORD_VIEWS,
+            "assurance.assurancesample.view", "assurance.sampledline.view",
+        ],
     },
     "reviewer": {
         "label": _("Reviewer (approves and returns submissions)"),
@@ -40,8 +44,17 @@ ROLES: dict[str, dict] = {
             "suppliers.submission.view", "suppliers.submission.change",
             "suppliers.user.view", "suppliers.user.add", "suppliers.user.change",
             "api.apitoken.view", "api.apitoken.change",
+            # The verifier's samples: administrators draw them and record results too.
+            "assurance.assurancesample.view", "assurance.assurancesample.add",
+            "assurance.sampledline.view", "assurance.sampledline.change",
             "django_celery_beat.periodictask.view", "django_celery_beat.periodictask.change",
             "django_celery_beat.crontabschedule.view", "django_celery_beat.crontabschedule.change",
         ],
     },
 }  # fmt: skip
+
+
+def audit_years(user: object) -> set[int] | None:
+    """The years a user's reading is limited to, or None for no limit. No role limits it yet: the
+    auditor role, limited to the years an administrator assigns, is issue #16's item 1 (not landed)."""
+    return None

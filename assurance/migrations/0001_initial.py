@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reports', '0008_run_figures_and_sensitivity'),
-        ('suppliers', '0005_auditors_and_evidence_targets'),
+        ('suppliers', '0003_certificate_ranges'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('comment', models.TextField(blank=True, max_length=4000, verbose_name='comment')),
                 ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='checked')),
                 ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='checked by')),
-                ('line', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='suppliers.line', verbose_name='line')),
+                ('line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='suppliers.line', verbose_name='line')),
                 ('sample', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='assurance.assurancesample')),
             ],
             options={

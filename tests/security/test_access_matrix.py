@@ -130,6 +130,7 @@ def world(alice: User, bob: User, settings, tmp_path, private_storage: Path) -> 
     )  # fmt: skip
     claim = CertificateClaim.objects.create(line=line, instrument="gec", batch_id="GEC-2024-0001")
     run = rollup_run_create(year=2024)
+    _sample_make(run)
     report = Report.objects.create(kind=Report.Kind.ANNUAL, period_key="2024", run=run)
     report_file = ReportFile(report=report, language="en", format="pdf", sha256="0" * 64, size_bytes=5)
     report_file.file.save("annual.pdf", ContentFile(b"%PDF-"), save=True)
@@ -528,6 +529,29 @@ def _writer(model: str, action: str) -> str | None:
     return next((role for role in STAFF if admin_may(role, model, action)), None)
 
 
+def granted(model: str, action: str, yes: Expect | None = None) -> Callable[[str], Expect]:
+    """Like permitted, for a page that is not a ModelAdmin's: what roles.py gives the role."""
+    return lambda role: (yes or ok()) if role_may(role, model, action) else FORBIDDEN
+
+
+def _sample_make(run: RollupRun) -> None:
+    """A sample of the world's run with one line (made directly: the world's data moves on after
+    its run, which a real draw refuses)."""
+    from assurance.models import AssuranceSample, SampledLine
+
+    sample = AssuranceSample.objects.create(run=run, size=1, seed=1, population_tco2e=1, population_lines=1)
+    SampledLine.objects.create(
+        sample=sample, position=1, supplier_code="CN-A001", site_code="A1", period="2024",
+        avoided_tco2e=1, tco2_per_mwh="0.5",
+    )  # fmt: skip
+
+
+def _sample(world: World) -> models.Model:
+    from assurance.models import AssuranceSample
+
+    return AssuranceSample.objects.get(run=world.run)
+
+
 def _year(world: World) -> dict:
     return {"year": 2024}
 
@@ -614,6 +638,25 @@ ADMIN: dict[str, Rule] = {
     ),
     "reports_run_suppliers": admin_page(permitted("reports.rolluprun", VIEW), args=lambda w: {"run_id": w.run.pk}),
     "reports_run_method": admin_page(permitted("reports.rolluprun", VIEW), args=lambda w: {"run_id": w.run.pk}),
+    # The verifier's pages of assurance/urls.py.
+    "assurance_run_samples": admin_page(
+        granted("assurance.assurancesample", VIEW), args=lambda w: {"run_id": w.run.pk}
+    ),
+    # The world's data moved on since its run: the pack is refused, back to the samples with the reason.
+    "assurance_run_pack": admin_page(
+        permitted("reports.rolluprun", VIEW, ok(302)), args=lambda w: {"run_id": w.run.pk}
+    ),
+    "assurance_sample": admin_page(
+        granted("assurance.assurancesample", VIEW), args=lambda w: {"sample_id": _sample(w).pk}
+    ),
+    "assurance_sampled_line_result": admin_page(
+        granted("assurance.sampledline", CHANGE, ok(302)),
+        method="post",
+        args=lambda w: {"sampled_id": _sample(w).lines.first().pk},
+        data=lambda w: {"result": "agreed", "comment": ""},
+        changes_state=True,
+        writer=next(role for role in STAFF if role_may(role, "assurance.sampledline", CHANGE)),
+    ),
     "reports_double_claims": admin_page(permitted("reports.rolluprun", VIEW)),
     "reports_double_claim_reject": admin_page(
         permitted("suppliers.submission", CHANGE, ok(302)),
