@@ -69,15 +69,12 @@ class Screenshots:
 
 
 @pytest.fixture
-def page_for(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., Page]]:
-    """page_for(locale) opens a page in a browser context speaking that language; page_for(locale,
-    width=390) one at that window width (a phone's), 1280 wide by default."""
+def page_for(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[str], Page]]:
+    """page_for(locale) opens a page in a browser context speaking that language."""
     contexts = []
 
-    def open_page(locale: str = "en-GB", *, width: int = 1280, height: int = 900) -> Page:
-        context = browser.new_context(
-            locale=locale, base_url=live_server.url, viewport={"width": width, "height": height}
-        )
+    def open_page(locale: str = "en-GB") -> Page:
+        context = browser.new_context(locale=locale, base_url=live_server.url, viewport={"width": 1280, "height": 900})
         contexts.append(context)
         return context.new_page()
 
