@@ -3,9 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORTAL_BIND ?= 127.0.0.1:8000
-# `make run` serves the portal's own 404 and 500 pages, never Django's debug page: DEBUG is off
-# unless asked for (`make run DEBUG=true`).
-DEBUG ?= false
 
 .PHONY: run test bench lint setup migrate clean-var
 
@@ -29,7 +26,7 @@ run: setup
 	@echo "  Portal:  http://$(PORTAL_BIND)/   (Ctrl-C stops web, worker and beat)"
 	@$(PY) manage.py demo_logins
 	@echo
-	PORTAL_DEMO=true DEBUG=$(DEBUG) PORTAL_BIND=$(PORTAL_BIND) $(VENV)/bin/honcho start
+	PORTAL_DEMO=true PORTAL_BIND=$(PORTAL_BIND) $(VENV)/bin/honcho start
 
 test: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv -v0
