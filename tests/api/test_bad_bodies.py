@@ -26,7 +26,10 @@ def test_a_deeply_nested_body_is_a_400_in_the_apis_format(
     body = "[" * depth + "]" * depth
     response = alice_api.put(reverse("api_period_lines", args=[period.pk]), body, content_type="application/json")
     _assert_refused_as_json(response)
-    assert "nested too deeply" in response.json()["errors"][0]["message"]
+    assert response.json()["errors"][0]["message"] in (
+        "The JSON is nested too deeply.",
+        "JSON 嵌套层级过深。",
+    )  # the user's language
 
 
 def test_an_oversized_body_is_a_400_in_the_apis_format(alice_api: APIClient, period: ReportingPeriod, settings) -> None:
@@ -34,7 +37,10 @@ def test_an_oversized_body_is_a_400_in_the_apis_format(alice_api: APIClient, per
     body = json.dumps({"version": 0, "lines": [{"site": "A1", "unit": "kWh", "total_electricity": "1" * 2000}]})
     response = alice_api.put(reverse("api_period_lines", args=[period.pk]), body, content_type="application/json")
     _assert_refused_as_json(response)
-    assert "larger than 1000 bytes" in response.json()["errors"][0]["message"]
+    assert response.json()["errors"][0]["message"] in (
+        "The request body is larger than 1000 bytes.",
+        "请求正文超过 1000 字节。",
+    )
 
 
 def test_an_unexpected_error_is_a_json_500(alice_api: APIClient, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,4 +52,7 @@ def test_an_unexpected_error_is_a_json_500(alice_api: APIClient, monkeypatch: py
     response = alice_api.get(reverse("api_sites"))
     assert response.status_code == 500
     assert response["Content-Type"].startswith("application/json")
-    assert "logged" in response.json()["detail"]
+    assert response.json()["detail"] in (
+        "The server failed to answer this request; it has been logged.",
+        "服务器未能响应此请求；该错误已记录。",
+    )
