@@ -428,7 +428,7 @@ def sensitivity_inputs(inputs: RollupInputs, variant: str) -> RollupInputs:
     raise ValueError(f"unknown sensitivity variant {variant!r}")
 
 
-def sensitivity_compute(inputs: RollupInputs, central: RollupOutcome) -> dict[str, RollupOutcome]:
+def sensitivity_compute(inputs: RollupInputs) -> dict[str, RollupOutcome]:
     return {variant: rollup_compute(sensitivity_inputs(inputs, variant)) for variant in SENSITIVITY_VARIANTS}
 
 

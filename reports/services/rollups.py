@@ -57,7 +57,7 @@ def rollup_run_create(
     try:
         outcome = rollup_compute(inputs)
         # The same engine on the altered inputs: how far the headline moves with other choices.
-        sensitivity = sensitivity_compute(inputs, outcome)
+        sensitivity = sensitivity_compute(inputs)
     except MissingFactor as error:
         _record_failure(year, baseline_year, fingerprint, started, trigger, task_id, str(error))
         raise
