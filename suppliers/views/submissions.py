@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -59,6 +60,10 @@ def period_page_render(
         "evidence_files": list(page.submission.evidence_files.all()) if page.submission else [],
         "problems": problems,
         "conflict": conflict,
+        # Method version 2: I-RECs of Chinese generation after IREC_LAST_YEAR count as grid electricity.
+        "irec_last_year": settings.IREC_LAST_YEAR,
+        "irec_not_eligible": page.period.year > settings.IREC_LAST_YEAR and any(line.irec_mwh for line in lines),
+        "irec_cut_off_passed": page.period.year > settings.IREC_LAST_YEAR,
     }
     if page.editable:
         context["formset"] = formset or line_formset(None, sites=page.sites, lines=lines)
