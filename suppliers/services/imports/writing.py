@@ -1,0 +1,366 @@
+"""Writing a checked file in one transaction, and naming the rule when the database refuses it."""
+
+import logging
+import re
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import OperationalError, connection, models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from suppliers.line_rules import (
+    QUANTITY_FIELDS,
+    SERIAL_INSTRUMENTS,
+)
+from suppliers.models import (
+    CertificateClaim,
+    CertificateRange,
+    Line,
+    ReportingPeriod,
+    Site,
+    Submission,
+    Supplier,
+)
+from suppliers.periods import Period
+from suppliers.services.copying import copy_insert, copy_objects, copy_rows, stored_values
+from suppliers.services.imports.checking import line_instrument, same_name
+from suppliers.services.imports.reading import HAS_CJK, WRITE_CHUNK, ParsedLine
+from suppliers.services.spreadsheets import FileRefused, Problem
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportResult:
+    lines_created: int = 0
+    lines_replaced: int = 0
+    suppliers_created: int = 0
+    sites_created: int = 0
+    years: set[int] = field(default_factory=set)
+    parsed: list[ParsedLine] = field(default_factory=list)  # the file's lines, in file order
+    replacing_rows: set[int] = field(default_factory=set)  # rows whose line replaces a stored one
+
+    @property
+    def lines(self) -> int:
+        return self.lines_created + self.lines_replaced
+
+
+def _history_copy(objs: list[models.Model], model: type[models.Model], history_type: str, user: object) -> None:
+    """One history row per object, as simple_history's bulk_history_create writes it."""
+    history = model.history.model
+    tracked = list(history.tracked_fields)
+    json_fields = {f.attname for f in tracked if isinstance(f, models.JSONField)}
+    now = timezone.now()
+    user_id = getattr(user, "pk", None)
+    copy_rows(
+        history._meta.db_table,
+        [history._meta.get_field(f.name).column for f in tracked]
+        + ["history_date", "history_change_reason", "history_type", "history_user_id"],
+        (
+            [
+                *(connection.ops.adapt_json_value(getattr(obj, f.attname), f.encoder) if f.attname in json_fields
+                  else getattr(obj, f.attname) for f in tracked),
+                now, None, history_type, user_id,
+            ]
+            for obj in objs
+        ),
+    )  # fmt: skip
+
+
+def _bulk_create(objs: list[models.Model], model: type[models.Model], *, user: object) -> None:
+    """bulk_create_with_history; on PostgreSQL by COPY, with the ids drawn from the table's sequence
+    first, so that the objects have their ids as after bulk_create (100,000 lines: seconds, not minutes)."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        bulk_create_with_history(objs, model, batch_size=2000, default_user=user)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            obj.pk = pk
+    copy_objects(objs, model, with_ids=True)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    _history_copy(objs, model, "+", user)
+
+
+def _bulk_update(objs: list[models.Model], model: type[models.Model], fields: list[str], *, user: object) -> None:
+    """bulk_update_with_history; on PostgreSQL one UPDATE … FROM a temporary table filled by COPY
+    (bulk_update's CASE WHEN per row grows with the square of the batch)."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        bulk_update_with_history(objs, model, fields, batch_size=2000, default_user=user)
+        return
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    chosen = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
+    json_fields = {f.attname for f in chosen if isinstance(f, models.JSONField)}
+    columns = [f.column for f in chosen]
+    with connection.cursor() as cursor:
+        selected = ", ".join(quote(c) for c in columns)  # names from the model, quoted
+        cursor.execute(f"CREATE TEMPORARY TABLE import_update AS SELECT {selected} FROM {quote(table)} WITH NO DATA")  # noqa: S608
+    try:
+        copy_rows("import_update", columns, (stored_values(obj, chosen, json_fields) for obj in objs))
+        with connection.cursor() as cursor:
+            assignments = ", ".join(f"{quote(c)} = import_update.{quote(c)}" for c in columns[1:])
+            match = f"{quote(table)}.{quote(columns[0])} = import_update.{quote(columns[0])}"
+            cursor.execute(f"UPDATE {quote(table)} SET {assignments} FROM import_update WHERE {match}")  # noqa: S608
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS import_update")
+    _history_copy(objs, model, "~", user)
+
+
+def lines_write(
+    lines: list[ParsedLine],
+    suppliers: dict[str, Supplier],
+    sites: dict[tuple[str, str], Site],
+    *,
+    approve: bool,
+    as_draft: bool,
+    user: AbstractBaseUser | None,
+) -> ImportResult:
+    result = ImportResult()
+    now = timezone.now()
+    names_before = {code: (supplier.name_zh, supplier.name_en) for code, supplier in suppliers.items()}
+    for line in lines:
+        supplier = suppliers.get(line.supplier_code)
+        if supplier is None:
+            supplier = Supplier(code=line.supplier_code, uscc=line.uscc)
+            suppliers[line.supplier_code] = supplier
+            result.suppliers_created += 1
+        # A name as on record but for its spaces or character widths is the same name: no rename.
+        if line.supplier_name and not (
+            same_name(line.supplier_name, supplier.name_zh) or same_name(line.supplier_name, supplier.name_en)
+        ):
+            if HAS_CJK.search(line.supplier_name):
+                supplier.name_zh = line.supplier_name
+            else:
+                supplier.name_en = line.supplier_name
+    in_file = {line.supplier_code for line in lines}
+    for supplier in suppliers.values():
+        # A supplier whose names the file leaves as they were is not saved again (nor its history).
+        if supplier.code in in_file and names_before.get(supplier.code) != (supplier.name_zh, supplier.name_en):
+            supplier.full_clean(validate_unique=False)
+            supplier.save()
+
+    new_sites: list[Site] = []
+    renamed: dict[int, Site] = {}
+    for line in lines:
+        key = (line.supplier_code, line.site_code)
+        site = sites.get(key)
+        if site is None:
+            site = Site(
+                supplier=suppliers[line.supplier_code],
+                code=line.site_code,
+                name=line.site_name,
+                province=line.province.code,
+            )
+            site.full_clean(validate_unique=False)  # sets the region from the province
+            sites[key] = site
+            new_sites.append(site)
+        elif line.site_name and not same_name(line.site_name, site.name) and site.pk:
+            site.name = line.site_name
+            renamed[site.pk] = site
+    if new_sites:
+        bulk_create_with_history(new_sites, Site, batch_size=2000, default_user=user)
+        result.sites_created = len(new_sites)
+    if renamed:
+        bulk_update_with_history(list(renamed.values()), Site, ["name"], batch_size=2000, default_user=user)
+
+    periods: dict[Period, ReportingPeriod] = {}
+    for period in sorted({line.period for line in lines}):  # one order for every import: no deadlock
+        # A period first seen in a file is recorded closed: staff open the periods suppliers are
+        # asked to report for, with their due dates.
+        periods[period], _created = ReportingPeriod.objects.get_or_create(
+            year=period.year, kind=period.kind, number=period.number, defaults={"is_open": False}
+        )
+    status = Submission.Status.APPROVED if approve else Submission.Status.SUBMITTED
+    keys = {(suppliers[line.supplier_code].pk, periods[line.period].pk) for line in lines}
+    # One locked read for every submission the file touches, then bulk writes (with history).
+    submissions: dict[tuple[int, int], Submission] = {
+        (submission.supplier_id, submission.period_id): submission
+        for submission in Submission.objects.select_for_update(of=("self",)).filter(
+            supplier_id__in={key[0] for key in keys}, period_id__in={key[1] for key in keys}
+        )
+    }
+    new_submissions, changed = [], []
+    for key in sorted(keys):
+        submission = submissions.get(key)
+        if submission is None:
+            submission = Submission(supplier_id=key[0], period_id=key[1], version=0)
+            submissions[key] = submission
+            new_submissions.append(submission)
+        else:
+            changed.append(submission)
+        if as_draft:
+            if submission.status in Submission.CLAIMING_STATUSES:
+                # Submitted by someone else between the check and this write.
+                period_code = next(p.code for p, stored in periods.items() if stored.pk == key[1])
+                raise FileRefused(
+                    [Problem(None, "period", _("period %(period)s was submitted meanwhile") % {"period": period_code})]
+                )
+            # A new submission is a draft; a returned one stays returned, with the reviewer's comment,
+            # until the supplier submits it from the period page.
+        else:
+            submission.status = status
+            submission.submitted_at = submission.submitted_at or now
+            submission.submitted_by = submission.submitted_by or user
+            if approve:
+                submission.reviewed_at, submission.reviewed_by, submission.review_comment = now, user, ""
+        submission.version += 1
+        submission.updated_at = now  # bulk_update does not apply auto_now
+    _bulk_create(new_submissions, Submission, user=user)
+    _bulk_update(
+        changed, Submission,
+        ["status", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "review_comment", "version", "updated_at"],
+        user=user,
+    )  # fmt: skip
+
+    # The lines are written a chunk at a time: memory holds one chunk's lines and claims, not the file's.
+    stored = {
+        (submission_id, site_id): pk
+        for submission_id, site_id, pk in Line.objects.filter(submission__in=[s.pk for s in submissions.values()])
+        .values_list("submission_id", "site_id", "pk")
+        .iterator(chunk_size=WRITE_CHUNK)
+    }
+    for start in range(0, len(lines), WRITE_CHUNK):
+        to_create, to_update, claims = [], [], []
+        for parsed in lines[start : start + WRITE_CHUNK]:
+            submission = submissions[(suppliers[parsed.supplier_code].pk, periods[parsed.period].pk)]
+            site = sites[(parsed.supplier_code, parsed.site_code)]
+            pk = stored.get((submission.pk, site.pk))
+            # Every field of a line comes from its row: a stored line is replaced whole, by its id.
+            line = Line(
+                pk=pk,
+                submission=submission,
+                site=site,
+                entered_unit=parsed.unit,
+                entered_values=parsed.entered,
+                bmw_share_percent=parsed.bmw_share_percent,
+                **parsed.quantities_mwh,
+            )
+            if pk:
+                line._state.adding = False
+                line.updated_at = now  # bulk_update does not apply auto_now
+                to_update.append(line)
+            else:
+                to_create.append(line)
+            claims.append((line, parsed))
+        if to_update:
+            CertificateClaim.objects.filter(line__in=[line.pk for line in to_update]).delete()
+            CertificateRange.objects.filter(line__in=[line.pk for line in to_update]).delete()
+            _bulk_update(
+                to_update, Line, [*QUANTITY_FIELDS.values(), "entered_unit", "entered_values", "bmw_share_percent", "updated_at"],
+                user=user,
+            )  # fmt: skip
+        _bulk_create(to_create, Line, user=user)
+        CertificateClaim.objects.bulk_create(
+            [
+                CertificateClaim(line=line, batch_id=batch_id, instrument=line_instrument(batch_id, parsed))
+                for line, parsed in claims
+                for batch_id in parsed.certificate_ids
+            ],
+            batch_size=5000,
+        )
+        copy_insert(
+            [
+                CertificateRange(
+                    line=line,
+                    instrument=SERIAL_INSTRUMENTS[column],
+                    stem=serial_range.stem,
+                    width=serial_range.width,
+                    first=serial_range.first_text,
+                    last=serial_range.last_text,
+                    count=serial_range.count,
+                )
+                for line, parsed in claims
+                for column, ranges in parsed.serials.items()
+                for serial_range in ranges
+            ],
+            CertificateRange,
+        )
+        result.lines_created += len(to_create)
+        result.lines_replaced += len(to_update)
+    result.years = {line.period.year for line in lines}
+    return result
+
+
+# The database's rules on a line, with the column they concern and a Python reading of the same
+# rule, so that a refusal by the database names the rows that break it.
+_LINE_RULES = {
+    "line_green_not_above_total": (
+        "total_electricity",
+        lambda line: (
+            sum((v for k, v in line.quantities_mwh.items() if k != "total_electricity_mwh"), Decimal(0))
+            > line.quantities_mwh["total_electricity_mwh"]
+        ),
+    ),
+    "line_quantities_non_negative": ("total_electricity", lambda line: min(line.quantities_mwh.values()) < 0),
+    "line_share_is_a_percentage": ("bmw_share_percent", lambda line: not 0 <= line.bmw_share_percent <= 100),
+}
+_CONFLICT_STATES = {"23505", "40001", "40P01"}  # unique violation, serialization failure, deadlock
+
+
+def _violated_constraint(error: Exception) -> str | None:
+    """The name of the constraint a database error reports, on PostgreSQL and on SQLite."""
+    cause = error.__cause__
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    found = re.search(r"CHECK constraint failed: (\w+)", str(error))
+    return found.group(1) if found else None
+
+
+def write_refusal(error: Exception, lines: list[ParsedLine]) -> list[Problem]:
+    """What to tell the user when the database refuses the write.
+
+    Only a real conflict with another transaction (a row it created between our check and write,
+    a deadlock PostgreSQL broke by cancelling this one) says "try again"; a broken rule is named,
+    with the rows that break it, and is never passed off as a concurrent import.
+    """
+    state = getattr(error.__cause__, "sqlstate", None)
+    unique = state == "23505" or "UNIQUE constraint failed" in str(error)
+    if state in _CONFLICT_STATES or unique:
+        return [
+            Problem(
+                None,
+                None,
+                _("Another import changed the same suppliers at the same time; nothing was saved. Try again."),
+            )
+        ]
+    if isinstance(error, OperationalError):
+        raise error
+    name = _violated_constraint(error)
+    column, breaks = _LINE_RULES.get(name or "", (None, None))
+    rows = [line.row for line in lines if breaks(line)] if breaks else []
+    message = _("the database refused a value under its rule %(rule)s; nothing was saved") % {"rule": name or "?"}
+    logger.error("import refused by the database (%s): %s", name, error)
+    return [Problem(row, column, message) for row in rows] or [Problem(None, column, message)]
+
+
+SUPPLIER_IMPORT_LOCK = 7301  # the first key of the advisory locks below: this module's number
+
+
+def suppliers_lock(codes: set[str]) -> None:
+    """On PostgreSQL, waits for the other imports of any of these suppliers (new ones included,
+    which no row lock can cover) and holds them off until this transaction ends. The locks are
+    taken in one order, that of their keys, so two imports never wait for each other."""
+    if connection.vendor != "postgresql" or not codes:
+        return
+    keys = sorted({zlib.crc32(code.encode()) - 2**31 for code in codes})  # an int4 per code
+    with connection.cursor() as cursor:
+        # unnest yields the sorted keys in order, so the locks are taken in that order.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, key) FROM unnest(%s::int[]) AS key", [SUPPLIER_IMPORT_LOCK, keys]
+        )
