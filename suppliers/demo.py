@@ -14,8 +14,14 @@ the range of years.
 The sizes, BMW shares and green shares are tuned so that the default 200 suppliers land near the
 published 2024 figure (about 1 Mt of green-power reduction against 2019). A few honest problems are
 built in for staff to find: one unit slip (a 2024 line typed in MWh under 万kWh, ten times too
-much), one GEC batch claimed by two suppliers in 2024, suppliers that joined after 2019 (no
-baseline), and a few 2025 submissions still waiting for review.
+much), one GEC batch claimed by two suppliers in 2024, 2024 GEC serials that one supplier lists
+beside its own although another supplier already claimed them (exactly those certificates are
+excluded), suppliers that joined after 2019 (no baseline), and a few 2025 submissions still
+waiting for review.
+
+From 2023 every other supplier names its certificates by serial (`gec_serials`, `irec_serials`:
+a range `FIRST~LAST` per line, as the GEC platform's transfer records list them) rather than by
+batch ID; a line with serials claims a whole number of MWh, one certificate each.
 """
 
 import csv
@@ -321,7 +327,10 @@ def _roles() -> dict[int, str]:
     """Which of the first 30 suppliers carry the demo's data-quality problems (small firms, so that
     the problems are visible in the flags without moving the headline figure much)."""
     small = [i for i in range(1, 30) if _CATEGORIES[i] in (Category.PLASTICS, Category.SEATS, Category.OTHER)]
-    return {small[0]: "unit_slip", small[1]: "batch_owner", small[2]: "claims_twice", small[3]: "late_joiner"}
+    return {
+        small[0]: "unit_slip", small[1]: "batch_owner", small[2]: "claims_twice", small[3]: "late_joiner",
+        small[4]: "serial_owner", small[5]: "claims_serials_twice",
+    }  # fmt: skip
 
 
 _ROLES = _roles()
@@ -475,6 +484,35 @@ def _amount(mwh: float, unit: str, rounding: str, separators: bool) -> str:
     return f"{value:,f}" if separators else f"{value:f}"
 
 
+SERIALS_FROM = 2023  # the first year in which the demo's serial-naming suppliers list serials
+_SERIAL_ROLES = ("serial_owner", "claims_serials_twice")
+
+
+def uses_serials(supplier: DemoSupplier, year: int) -> bool:
+    """Whether the supplier names its certificates of `year` by serial rather than by batch ID."""
+    return year >= SERIALS_FROM and (supplier.role in _SERIAL_ROLES or (supplier.index % 2 and not supplier.role))
+
+
+def _whole_mwh(mwh: float, unit: str, separators: bool) -> tuple[int, str]:
+    """`mwh` rounded down to whole MWh (a certificate each), and that quantity as typed in `unit`."""
+    whole = int(mwh)
+    if whole <= 0:
+        return 0, ""
+    value = Decimal(whole) / MWH_PER_UNIT[unit]
+    return whole, f"{value:,f}" if separators else f"{value:f}"
+
+
+def _serial_range(prefix: str, year: int, first: int, count: int) -> str:
+    """A range of `count` serials from `first`, written as the certificate registries write them."""
+    return f"{prefix}-{year}-{first:014d}~{prefix}-{year}-{first + count - 1:014d}"
+
+
+def _serial_start(supplier: DemoSupplier, site_number: int, number: int) -> int:
+    """The first serial of a line's block: each supplier, site and period has a block of its own,
+    far larger than any line's certificates, so that no two lines share a serial by accident."""
+    return (((supplier.index + 1) * 100 + site_number) * 100 + number) * 10**7
+
+
 def _supplier_rows(supplier: DemoSupplier, years: range, monthly: bool) -> list[DemoRow]:
     rows = []
     kind = "month" if monthly else supplier.period_kind
@@ -510,13 +548,19 @@ def _supplier_rows(supplier: DemoSupplier, years: range, monthly: bool) -> list[
                     "total_electricity": _amount(electricity, typed_unit, ROUND_CEILING, separators) or "0",
                     **{k: _amount(v, typed_unit, ROUND_FLOOR, separators) for k, v in quantities.items()},
                 }
-                batches = []
-                if cells["gec"]:
-                    batches.append(
-                        f"GEC-{year}-{site.city.division[:2]}-{supplier.index + 1:05d}-{site_number}{number:02d}"
-                    )
-                if cells["irec"]:
-                    batches.append(f"IREC-CN-{year}-{supplier.index + 1:05d}-{site_number}{number:02d}")
+                batches, serials = [], {"gec_serials": "", "irec_serials": ""}
+                if uses_serials(supplier, year):
+                    for column, prefix in (("gec", "CN-GEC"), ("irec", "IREC-CN")):
+                        count, cells[column] = _whole_mwh(quantities[column], typed_unit, separators)
+                        if count:
+                            start = _serial_start(supplier, site_number, number)
+                            serials[f"{column}_serials"] = _serial_range(prefix, year, start, count)
+                else:
+                    if cells["gec"]:
+                        division = site.city.division[:2]
+                        batches.append(f"GEC-{year}-{division}-{supplier.index + 1:05d}-{site_number}{number:02d}")
+                    if cells["irec"]:
+                        batches.append(f"IREC-CN-{year}-{supplier.index + 1:05d}-{site_number}{number:02d}")
                 rows.append(
                     DemoRow(
                         year=year,
@@ -535,6 +579,7 @@ def _supplier_rows(supplier: DemoSupplier, years: range, monthly: bool) -> list[
                             **cells,
                             "bmw_share_percent": f"{figures.bmw_share:.1f}",
                             "certificate_ids": ";".join(batches),
+                            **serials,
                         },
                     )
                 )
@@ -558,6 +603,31 @@ def _claim_twice(rows: list[DemoRow], owner: DemoSupplier, claimer: DemoSupplier
     claiming.cells["certificate_ids"] = ";".join([*claiming.cells["certificate_ids"].split(";"), batch])
 
 
+def _claim_serials_twice(rows: list[DemoRow], owner: DemoSupplier, claimer: DemoSupplier) -> None:
+    """The claimer lists the first certificates of the owner's first 2024 GEC range beside its own,
+    as many as a tenth of its own claim: those certificates are claimed twice, the rest are not."""
+
+    def first_serial_row(supplier: DemoSupplier) -> DemoRow | None:
+        for row in rows:
+            cells = row.cells
+            if cells["supplier_code"] == supplier.code and row.year == PUBLISHED_YEAR and cells["gec_serials"]:
+                return row
+        return None
+
+    owned, claiming = first_serial_row(owner), first_serial_row(claimer)
+    if owned is None or claiming is None:
+        return
+    own_first, own_last = owned.cells["gec_serials"].split("~")
+    claim_first, claim_last = claiming.cells["gec_serials"].split("~")
+    stem, width = own_first[:-14], 14
+    claimed = int(claim_last[-width:]) - int(claim_first[-width:]) + 1
+    shared = min(max(claimed // 10, 1), int(own_last[-width:]) - int(own_first[-width:]) + 1, claimed)
+    taken = f"{own_first}~{stem}{int(own_first[-width:]) + shared - 1:0{width}d}"
+    rest = int(claim_first[-width:]) + shared
+    kept = f"{claim_first[:-width]}{rest:0{width}d}~{claim_last}" if shared < claimed else ""
+    claiming.cells["gec_serials"] = ";".join(part for part in (taken, kept) if part)
+
+
 def demo_rows(
     portfolio: list[DemoSupplier], *, years: range = range(FIRST_YEAR, LAST_YEAR + 1), monthly: bool = False
 ) -> list[DemoRow]:
@@ -566,6 +636,8 @@ def demo_rows(
     by_role = {s.role: s for s in portfolio if s.role}
     if "batch_owner" in by_role and "claims_twice" in by_role:
         _claim_twice(rows, by_role["batch_owner"], by_role["claims_twice"])
+    if "serial_owner" in by_role and "claims_serials_twice" in by_role:
+        _claim_serials_twice(rows, by_role["serial_owner"], by_role["claims_serials_twice"])
     return rows
 
 

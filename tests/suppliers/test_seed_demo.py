@@ -95,7 +95,19 @@ def test_the_2024_run_flags_the_demos_built_in_data_problems() -> None:
     assert codes["no_baseline"] >= 1
     assert codes["yoy_outlier"] >= 1
     duplicates = [flag for flag in flags if flag["code"] == "duplicate_certificate"]
-    assert len({flag["supplier_code"] for flag in duplicates}) == 2
+    roles = {supplier.role: supplier.code for supplier in demo.demo_portfolio(30) if supplier.role}
+    # A GEC batch claimed by two suppliers, and serials that a second supplier lists beside its own.
+    assert {flag["supplier_code"] for flag in duplicates} == {
+        roles["batch_owner"],
+        roles["claims_twice"],
+        roles["serial_owner"],
+        roles["claims_serials_twice"],
+    }
+    serial_flags = [
+        flag for flag in duplicates if flag["supplier_code"] in {roles["serial_owner"], roles["claims_serials_twice"]}
+    ]
+    # Exactly the shared certificates (a tenth of the claimer's 1,009) are excluded, on both sides.
+    assert [flag["detail"].split(" MWh")[0] for flag in serial_flags] == ["100", "100"]
     slipped = next(flag for flag in flags if flag["code"] == "yoy_outlier")
     line = Line.objects.get(
         site__supplier__code=slipped["supplier_code"], site__code=slipped["site_code"], submission__period__year=2024
