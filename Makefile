@@ -26,7 +26,7 @@ run: setup
 	@echo "  Portal:  http://$(PORTAL_BIND)/   (Ctrl-C stops web, worker and beat)"
 	@$(PY) manage.py demo_logins
 	@echo
-	PORTAL_DEMO=true PORTAL_BIND=$(PORTAL_BIND) $(VENV)/bin/honcho start
+	PORTAL_DEMO=true DEBUG=$${DEBUG:-false} PORTAL_BIND=$(PORTAL_BIND) $(VENV)/bin/honcho start
 
 test: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv -v0

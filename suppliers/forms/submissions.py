@@ -79,6 +79,12 @@ class LineForm(forms.Form):
         self.sites = sites
         self.entered: dict[str, str] = {}
         self.is_blank = False
+        site = self.site
+        if site is not None:
+            # The grid shows no label beside each input: each says what it is and for which site.
+            for name, field in self.fields.items():
+                if name != "site_id":
+                    field.widget.attrs["aria-label"] = f"{field.label} · {site.code}"
 
     @classmethod
     def initial_for(cls, site: Site, line: Line | None) -> dict[str, str | int]:

@@ -1,5 +1,6 @@
 """The period page: the supplier's figures for one reporting period, one row per site."""
 
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from suppliers.services.submissions import (
     submission_save_and_submit,
     submission_save_draft,
 )
+from suppliers.units import MWH_PER_UNIT
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ def period_page_render(
         "irec_last_year": settings.IREC_LAST_YEAR,
         "irec_not_eligible": page.period.year > settings.IREC_LAST_YEAR and any(line.irec_mwh for line in lines),
         "irec_cut_off_passed": page.period.year > settings.IREC_LAST_YEAR,
+        # The row preview (static/portal/portal.js) converts each unit to MWh as the import does.
+        "mwh_per_unit_json": json.dumps({unit: str(mwh) for unit, mwh in MWH_PER_UNIT.items()}),
     }
     if page.editable:
         context["formset"] = formset or line_formset(None, sites=page.sites, lines=lines)
