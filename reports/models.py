@@ -259,6 +259,12 @@ class RollupRequest(models.Model):
 
     year = models.PositiveSmallIntegerField(unique=True)
     pending_since = models.DateTimeField(null=True)
+    # The progress that "ask for a fresh run" shows: asked, started, finished, and the run it gave
+    # (the newest run again when nothing had changed).
+    requested_at = models.DateTimeField(null=True)
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    run = models.ForeignKey("RollupRun", null=True, on_delete=models.SET_NULL, related_name="+")
 
     def __str__(self) -> str:
         return f"{self.year}: {'pending' if self.pending_since else 'idle'}"

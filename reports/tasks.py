@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from reports.models import Report
 from reports.reporting.reminders import reminders_send
 from reports.reporting.services import previous_month_key, previous_year_key, report_issue
-from reports.services.rollups import rollup_request_started, rollup_run_create
+from reports.services.rollups import rollup_request_finished, rollup_request_started, rollup_run_create
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)
 RETRY = {
@@ -36,7 +36,11 @@ RETRY = {
 def rollup(*, year: int, trigger: str = "") -> int:
     """Computes and stores the roll-up of `year`; returns the run's id."""
     rollup_request_started(year=year)
-    run = rollup_run_create(year=year, trigger=trigger, task_id=rollup.request.id or "")
+    run = None
+    try:
+        run = rollup_run_create(year=year, trigger=trigger, task_id=rollup.request.id or "")
+    finally:
+        rollup_request_finished(year=year, run=run)
     return run.pk
 
 
@@ -51,7 +55,12 @@ def rollup_all_years() -> list[int]:
     run_ids = []
     for year in range(settings.BASELINE_YEAR, this_year + 1):
         rollup_request_started(year=year)
-        run_ids.append(rollup_run_create(year=year, trigger="nightly").pk)
+        run = None
+        try:
+            run = rollup_run_create(year=year, trigger="nightly")
+        finally:
+            rollup_request_finished(year=year, run=run)
+        run_ids.append(run.pk)
     return run_ids
 
 

@@ -10,6 +10,7 @@ from reports.reporting import views as report_file_views
 urlpatterns = [
     path("comparison/", admin.site.admin_view(comparison_views.comparison), name="reports_comparison"),
     path("comparison/refresh/", admin.site.admin_view(views.comparison_refresh), name="reports_comparison_refresh"),
+    path("comparison/status/", admin.site.admin_view(views.comparison_status), name="reports_comparison_status"),
     path(
         "runs/<int:run_id>/suppliers/",
         admin.site.admin_view(comparison_views.run_suppliers),

@@ -9,17 +9,21 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from reports.exports import csv_stream, xlsx_file
 from reports.forms import ExpectedVersionForm, RollupRefreshForm
 from reports.models import RollupRun
+from reports.numbers import figure_text
+from reports.progress import DONE, IDLE, QUEUED, RUNNING, rollup_progress
 from reports.selectors import (
     double_claims,
     run_export_rows,
@@ -45,6 +49,35 @@ def comparison_refresh(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, _("A roll-up of %(year)d is already queued.") % {"year": year})
     return redirect(f"{reverse('reports_comparison')}?year={year}")
+
+
+_PROGRESS_LABELS = {
+    IDLE: gettext_lazy("No fresh run was asked for."),
+    QUEUED: gettext_lazy("Queued: the worker will start the roll-up shortly."),
+    RUNNING: gettext_lazy("Running: the worker is computing the roll-up."),
+}
+
+
+@require_GET
+@permission_required("reports.view_rolluprun", raise_exception=True)
+def comparison_status(request: HttpRequest) -> JsonResponse:
+    """Where the last requested roll-up of a year stands, as JSON, in the reader's language."""
+    form = RollupRefreshForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": " ".join(form.errors["year"])}, status=400)
+    progress = rollup_progress(year=form.cleaned_data["year"])
+    body = {"year": progress.year, "state": progress.state, "run_id": None, "headline": None}
+    if progress.state != DONE:
+        body["label"] = str(_PROGRESS_LABELS[progress.state])
+    elif progress.failed:
+        body["label"] = _("Done, but the roll-up failed: see the run's error under Roll-up runs.")
+    else:
+        body.update(run_id=progress.run.pk, headline=figure_text(progress.run.green_reduction_tco2e))
+        body["label"] = _("Done: run %(run)d, green-power reduction %(headline)s tCO2e.") % {
+            "run": progress.run.pk,
+            "headline": body["headline"],
+        }
+    return JsonResponse(body)
 
 
 EXPORT_KINDS = ("suppliers", "sites", "regions")

@@ -223,7 +223,7 @@ def rollup_request(*, year: int, trigger: str) -> bool:
     now = timezone.now()
     RollupRequest.objects.get_or_create(year=year)
     idle_or_stale = Q(pending_since__isnull=True) | Q(pending_since__lt=now - STALE_REQUEST)
-    claimed = RollupRequest.objects.filter(idle_or_stale, year=year).update(pending_since=now)
+    claimed = RollupRequest.objects.filter(idle_or_stale, year=year).update(pending_since=now, requested_at=now)
     if not claimed:
         return False
     try:
@@ -237,4 +237,9 @@ def rollup_request(*, year: int, trigger: str) -> bool:
 
 def rollup_request_started(*, year: int) -> None:
     """Called as a queued roll-up starts: triggers from now on need a run of their own."""
-    RollupRequest.objects.filter(year=year).update(pending_since=None)
+    RollupRequest.objects.filter(year=year).update(pending_since=None, started_at=timezone.now())
+
+
+def rollup_request_finished(*, year: int, run: RollupRun | None) -> None:
+    """Called as a roll-up ends, with the run it stored or returned (None when it raised)."""
+    RollupRequest.objects.filter(year=year).update(finished_at=timezone.now(), run=run)

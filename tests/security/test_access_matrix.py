@@ -632,6 +632,8 @@ ADMIN: dict[str, Rule] = {
         changes_state=True,
         writer=VIEWER,
     ),
+    # Where a requested run stands (JSON): whoever may read runs.
+    "reports_comparison_status": admin_page(permitted("reports.rolluprun", VIEW), query=_year),
     "reports_run_export": admin_page(
         permitted("reports.rolluprun", VIEW),
         args=lambda w: {"run_id": w.run.pk, "kind": "suppliers", "file_format": "csv"},
