@@ -134,7 +134,48 @@ function keepTyped(form) {
   });
 }
 
+// --- A file upload shows how far it has got, then the server's answer replaces the page. -------
+function uploadWithProgress(form) {
+  const box = document.getElementById("upload-progress");
+  if (!box || !window.XMLHttpRequest || !window.FormData) return;
+  const bar = box.querySelector("progress");
+  const text = document.getElementById("upload-progress-text");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const request = new XMLHttpRequest();
+    request.open("POST", form.action || window.location.href);
+    request.upload.addEventListener("progress", (progress) => {
+      if (!progress.lengthComputable) return;
+      const percent = Math.floor((progress.loaded * 100) / progress.total);
+      bar.value = percent;
+      text.textContent = box.dataset.sending.replace("PERCENT", String(percent));
+    });
+    request.upload.addEventListener("load", () => {
+      bar.removeAttribute("value"); // the server checks the rows now: an indeterminate bar
+      text.textContent = box.dataset.checking;
+    });
+    request.addEventListener("load", () => {
+      // The answer is the page the browser would have shown (the preview or the problems).
+      if (request.responseURL && request.responseURL !== window.location.href) {
+        window.history.replaceState(null, "", request.responseURL);
+      }
+      document.open();
+      document.write(request.responseText);
+      document.close();
+    });
+    request.addEventListener("error", () => {
+      text.textContent = box.dataset.failed;
+      for (const button of form.querySelectorAll("button")) button.disabled = false;
+    });
+    for (const button of form.querySelectorAll("button")) button.disabled = true;
+    box.classList.remove("d-none");
+    request.send(new FormData(form));
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const upload = document.getElementById("upload-form");
+  if (upload) uploadWithProgress(upload);
   const table = document.querySelector("table[data-mwh-per-unit]");
   if (table) periodPreview(table);
   const form = document.querySelector("form[data-keep-typed]");
