@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from bench.baseline import green_reduction_sql
@@ -220,8 +221,54 @@ def measure_load(seconds: int) -> dict:
     return results
 
 
+# One request at a time (Django's test client, the bench database): (name, path, user, expected text).
+PAGES = (
+    ("trivial view", "/bench/trivial/", "supplier", "ok"),
+    ("supplier dashboard", "/", "supplier", "CN-0001"),
+    ("comparison page", f"/admin/comparison/?year={ROLLUP_YEAR}", "staff", "tCO2e"),
+    ("review queue, submitted", "/admin/suppliers/submission/?status__exact=submitted", "staff", "CN-"),
+    ("review queue, with flags", "/admin/suppliers/submission/?status__exact=submitted&flags=with", "staff", "CN-"),
+    ("double-claims page", "/admin/double-claims/", "staff", "GEC"),
+)
+
+
+def measure_pages(samples: int) -> dict:
+    """The median time of one request to each page, `samples` times after one untimed request (which
+    fills the caches a stored run allows), with the machine's load average beside it."""
+    from django.test import Client
+
+    users = {"supplier": demo.SUPPLIER_EMAIL, "staff": demo.STAFF_EMAIL}
+    clients = {}
+    for key, email in users.items():
+        clients[key] = Client()
+        clients[key].force_login(get_user_model().objects.get(email=email))
+    results = {}
+    for name, path, user, expect in PAGES:
+        client = clients[user]
+        first = client.get(path)
+        if first.status_code != 200 or expect.encode() not in first.content:
+            raise SystemExit(f"{name} ({path}) answered {first.status_code} without {expect!r}: the bench needs it")
+        times = []
+        for _ in range(samples):
+            started = time.perf_counter()
+            client.get(path)
+            times.append(time.perf_counter() - started)
+        results[name] = {
+            "path": path, "median_ms": statistics.median(times) * 1000, "all_ms": [t * 1000 for t in times],
+            "bytes": len(first.content), "load": os.getloadavg()[0],
+        }  # fmt: skip
+        print(
+            f"  {name} ({path}): median {results[name]['median_ms']:.1f} ms of {samples}, "
+            f"{len(first.content) / 1024:.0f} KB, load average {results[name]['load']:.2f}",
+            flush=True,
+        )
+    return results
+
+
 def everything(*, env: dict[str, str], repeat: int, load_seconds: int) -> dict:
     figures = {}
+    print("single requests (test client, median of 10)", flush=True)
+    figures["pages"] = measure_pages(10)
     print("roll-ups (task end to end, against hand-written SQL)", flush=True)
     figures.update(measure_rollups(repeat))
     print("import and exports (each in a process of its own)", flush=True)
@@ -252,17 +299,33 @@ def print_summary(figures: dict, targets: dict) -> None:
         _row("roll-up of 2019–2025, seven runs", figures["rollup_all"], "s", "≤", targets["rollup_all"]),
         _row(f"import of {figures['import']['rows']:,} rows (CSV)", figures["import"], "s", "≤", targets["import"]),
     ]
+    trivial_ms = figures["pages"]["trivial view"]["median_ms"]
+    for name, page in figures["pages"].items():
+        if name == "trivial view":
+            continue
+        target = targets["pages_ms"][name]
+        rows.append(
+            (
+                f"{name}, one request (median of 10)",
+                f"{page['median_ms']:.1f} ms",
+                f"{trivial_ms:.1f} ms (trivial view)",
+                f"{page['median_ms'] / trivial_ms:.0f}",
+                f"≤ {target} ms",
+                "yes" if page["median_ms"] <= target else "NO",
+            )
+        )
     for name in ("supplier dashboard", "comparison"):
         load = figures["load"][name]
         trivial = figures["load"]["trivial view"]
+        target = targets["load"][name]
         rows.append(
             (
-                f"{name} under load (p95 {load['p95_ms']:.0f} ms)",
+                f"{name} under 50 connections (p95 {load['p95_ms']:.0f} ms)",
                 f"{load['rps']:.1f} req/s",
                 f"{trivial['rps']:.1f} req/s (trivial view)",
                 f"{load['ratio']:.4f}",
-                f"≥ {targets['load']}",
-                "yes" if load["ratio"] >= targets["load"] else "NO",
+                f"≥ {target}",
+                "yes" if load["ratio"] >= target else "NO",
             )
         )
     rows.append(
@@ -271,8 +334,8 @@ def print_summary(figures: dict, targets: dict) -> None:
             f"{figures['import']['peak_mb']:.0f} MB",
             "",
             "",
-            f"< {targets['memory_mb']} MB",
-            "yes" if figures["import"]["peak_mb"] < targets["memory_mb"] else "NO",
+            f"≤ {targets['memory_mb']} MB",
+            "yes" if figures["import"]["peak_mb"] <= targets["memory_mb"] else "NO",
         )
     )
     for name, export in figures["exports"].items():
@@ -282,8 +345,8 @@ def print_summary(figures: dict, targets: dict) -> None:
                 f"{export['peak_mb']:.0f} MB",
                 "",
                 "",
-                f"< {targets['memory_mb']} MB",
-                "yes" if export["peak_mb"] < targets["memory_mb"] else "NO",
+                f"≤ {targets['export_memory_mb']} MB",
+                "yes" if export["peak_mb"] <= targets["export_memory_mb"] else "NO",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(6)]

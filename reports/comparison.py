@@ -26,6 +26,8 @@ HEADLINE = {
 
 
 def _shown(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return figure_text(value, 0)  # counts with thousands separators too
     return figure_text(value) if isinstance(value, Decimal) else value
 
 
