@@ -4,8 +4,8 @@
 `SUM … GROUP BY` over the approved lines of the year and the baseline year, with the average
 factor resolved in SQL by province, region and NATIONAL in the method's three steps, I-RECs after
 `IREC_LAST_YEAR` counted as grid electricity, a line with a double-claimed batch ID losing its
-certificates, and exactly the serials shared with another claiming line excluded (the range
-overlap through the GiST index, merged with `range_agg`), as the engine does.
+certificates, and exactly the serials shared with another claiming line excluded (one sort finds
+the ranges that overlap another, `range_agg` merges what they share), as the engine does.
 It gives only the headline figure (the green-power reduction), which the bench checks against the
 portal's stored run to the tonne.
 """
@@ -31,18 +31,26 @@ conflicted AS MATERIALIZED (
     -- a line with a double-claimed batch loses all its GECs and I-RECs
     SELECT DISTINCT claim.line_id FROM suppliers_certificateclaim claim JOIN duplicated USING (batch_id)
 ),
+ranges AS MATERIALIZED (
+    -- the claimed ranges, each with the last serial of the ranges sorted before it and the first of
+    -- the next one (within an instrument, stem and width the text order of the serials is theirs)
+    SELECT r.id, r.line_id, r.instrument, r.stem, r.width, r.first, r.last,
+           MAX(r.last) OVER (PARTITION BY r.instrument, r.stem, r.width ORDER BY r.first, r.last, r.id
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_before,
+           LEAD(r.first) OVER (PARTITION BY r.instrument, r.stem, r.width ORDER BY r.first, r.last, r.id) AS next_first
+    FROM suppliers_certificaterange r JOIN claiming USING (line_id)
+),
+overlapping AS MATERIALIZED (SELECT * FROM ranges WHERE last_before >= first OR next_first <= last),
 shared AS MATERIALIZED (
     -- per line and instrument, the serials it shares with any other claiming line, each once: the
-    -- intersections of its ranges with theirs (through the GiST index), merged by range_agg
+    -- intersections of its ranges with theirs, merged by range_agg
     SELECT a.line_id, a.instrument,
            range_agg(numrange(GREATEST(a.first::numeric, b.first::numeric),
                               LEAST(a.last::numeric, b.last::numeric) + 1, '[)')) AS serials
-    FROM suppliers_certificaterange a
-    JOIN claiming ca ON ca.line_id = a.line_id
-    JOIN suppliers_certificaterange b
+    FROM overlapping a
+    JOIN overlapping b
       ON b.instrument = a.instrument AND b.stem = a.stem AND b.width = a.width AND b.line_id <> a.line_id
-     AND numrange(b.first::numeric, b.last::numeric, '[]') && numrange(a.first::numeric, a.last::numeric, '[]')
-    JOIN claiming cb ON cb.line_id = b.line_id
+     AND b.first <= a.last AND a.first <= b.last
     GROUP BY a.line_id, a.instrument
 ),
 excluded AS MATERIALIZED (

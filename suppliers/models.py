@@ -318,8 +318,9 @@ class CertificateRange(models.Model):
 
     A serial is its stem (the text before its final run of digits) and that run; the run is kept
     as text zero-padded to its width, so that any length is exact (the GEC platform's serials are
-    32 digits) and, within one (instrument, stem, width), text order is number order. On
-    PostgreSQL an index over numrange(first, last) finds overlaps across millions of certificates.
+    32 digits) and, within one (instrument, stem, width), text order is number order: one sort of
+    the ranges (reports.selectors.serial_overlaps, over the index certificate_range_key) finds
+    every overlap across millions of certificates, on PostgreSQL and SQLite alike.
     """
 
     line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="certificate_ranges", verbose_name=_("line"))
