@@ -23,7 +23,7 @@ from reports.exports import csv_stream, xlsx_file
 from reports.forms import ExpectedVersionForm, RollupRefreshForm
 from reports.models import RollupRun
 from reports.numbers import figure_text
-from reports.progress import DONE, IDLE, QUEUED, RUNNING, rollup_progress
+from reports.rollup_status import DONE, IDLE, QUEUED, RUNNING, rollup_progress
 from reports.selectors import (
     double_claims,
     run_export_rows,
