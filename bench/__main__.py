@@ -47,6 +47,7 @@ def _environment(url: str) -> dict[str, str]:
         REDIS_URL="",  # bench.settings uses an in-memory cache and broker
         EMAIL_URL="",
         BENCH_PRIVATE_DIR=tempfile.mkdtemp(prefix="portal-bench-files-"),
+        BENCH_STATIC_ROOT=tempfile.mkdtemp(prefix="portal-bench-static-"),
         PYTHONPATH=str(ROOT),
     )
     return env
@@ -148,6 +149,7 @@ def main() -> None:
         connection.close()
         _database_ready(url, drop=True)
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     figures: dict = {"machine": _machine(), "date": time.strftime("%Y-%m-%d %H:%M %Z")}
     if _stored_fingerprint() == fingerprint:
         with connection.cursor() as cursor:

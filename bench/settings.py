@@ -32,8 +32,9 @@ STORAGES = {
         "OPTIONS": {"location": os.environ.get("BENCH_PRIVATE_DIR", tempfile.gettempdir()), "base_url": None},
     },
 }
-# Static files straight from the apps: the bench needs no `collectstatic`.
-WHITENOISE_USE_FINDERS = True
+# Static files as on a deploy: `python -m bench` runs collectstatic into a folder of its own, so
+# the manifest's hashed names are there and nothing is written into the repository.
+STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", os.path.join(tempfile.gettempdir(), "portal-bench-static"))
 # Only warnings: gunicorn under load would otherwise log every request's roll-up chatter.
 LOGGING = {
     "version": 1,
