@@ -58,6 +58,19 @@ def axis_for(values: Sequence[Decimal], *, intervals: int = 4, high: Decimal | N
     return Axis(low=low, high=top, ticks=tuple(_tidy(low + i * step) for i in range(count + 1)))
 
 
+# Room for a vertical axis: its title (rotated, 12 px, centred 14 units from the edge, reaching about
+# 18 units in) plus a gap, then the widest tick value at about 7 units a character (12 px sans-serif).
+_AXIS_TITLE_ROOM = 30
+_CHARACTER_WIDTH = 7
+_MIN_MARGIN = 78
+
+
+def axis_margin(axis: Axis, number_format: Callable[[Decimal], str]) -> int:
+    """The margin beside a value axis that keeps its title clear of its widest tick value."""
+    widest = max((len(number_format(tick)) for tick in axis.ticks), default=0)
+    return max(_MIN_MARGIN, _AXIS_TITLE_ROOM + widest * _CHARACTER_WIDTH)
+
+
 @dataclass(frozen=True)
 class _Frame:
     """Where the plot sits in the picture, in SVG user units."""
@@ -111,13 +124,17 @@ def bar_line_chart_svg(
     shared = None
     if shared_axis and line is not None:
         shared = axis_for([*bars, *(value for value in line if value is not None)])
-    right = 78 if line is not None and shared is None else 20
-    frame = _Frame(width=width, height=height, left=78, right=right, bands=len(years))
+    bar_axis = shared or axis_for(bars)
+    line_axis = None
+    if line is not None and shared is None:
+        line_axis = axis_for([value for value in line if value is not None], high=line_high)
+    right = axis_margin(line_axis, line_number_format or number_format) if line_axis else 20
+    frame = _Frame(width=width, height=height, left=axis_margin(bar_axis, number_format), right=right, bands=len(years))
     name = escape(title or bars_label)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="100%" font-family="sans-serif" font-size="12" role="img" aria-label="{name}"><title>{name}</title>',
-        *_bar_parts(frame, years, bars, bars_label, number_format, shared),
+        *_bar_parts(frame, years, bars, bars_label, number_format, bar_axis),
     ]
     if line is not None:
         # The line's legend starts after the bars' legend text (about 7 px a character at 12 px).
@@ -256,7 +273,7 @@ def waterfall_chart_svg(
         totals.append(totals[-1] + change)
     axis = axis_for([*totals, Decimal(0)])
     labels = [*([start[0]] if start else []), *(label for label, _change in steps), end_label]
-    frame = _Frame(width=width, height=height, left=78, right=20, bands=len(labels))
+    frame = _Frame(width=width, height=height, left=axis_margin(axis, number_format), right=20, bands=len(labels))
     name = escape(title or value_label)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart waterfall" viewBox="0 0 {width} {height}" '
