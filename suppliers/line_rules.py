@@ -135,7 +135,7 @@ def line_check(
             (
                 "total_electricity",
                 _("the green quantities add up to %(green)s MWh, more than the total of %(total)s MWh")
-                % {"green": f"{green.normalize():f}", "total": f"{total.normalize():f}"},
+                % {"green": f"{green.normalize():,f}", "total": f"{total.normalize():,f}"},
             )
         )
     with_serials = any(serials.get(column) for column in SERIAL_COLUMNS)

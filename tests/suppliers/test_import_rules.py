@@ -172,7 +172,7 @@ CELL_RULES = [
     ({"unit": "kWh", "total_electricity": "0.0001"}, "total_electricity", "more decimal places"),
     ({"total_electricity": "200000000"}, "total_electricity", "implausibly large"),
     ({"unit": "GWh", "total_electricity": "100001"}, "total_electricity", "implausibly large"),
-    ({"onsite_renewable": "600", "green_power_trading": "500"}, "total_electricity", "more than the total of 1000"),
+    ({"onsite_renewable": "600", "green_power_trading": "500"}, "total_electricity", "more than the total of 1,000"),
     ({"bmw_share_percent": "120"}, "bmw_share_percent", "between 0 and 100"),
     ({"bmw_share_percent": "100.0001"}, "bmw_share_percent", "between 0 and 100"),
     ({"bmw_share_percent": "-1"}, "bmw_share_percent", "must not be negative"),
