@@ -307,7 +307,7 @@ def test_green_above_total_and_missing_certificates_are_shown_beside_a_wrong_sha
 
     assert _errors(_cell(page, "id_form-0-bmw_share_percent")) == ["Must be between 0 and 100"]
     assert _errors(_cell(page, "id_form-0-total_electricity")) == [
-        "The green quantities add up to 2100 MWh, more than the total of 1500 MWh"
+        "The green quantities add up to 2,100 MWh, more than the total of 1,500 MWh"
     ]
     assert _errors(_cell(page, "id_form-0-certificate_ids")) == [
         "Are required when GEC or I-REC quantities are reported"

@@ -724,7 +724,7 @@ CASES: list[Case] = [
         "49-green-above-total.csv",
         ["R13"],
         "1000 MWh in all, 600 + 500 MWh green",
-        [(2, "total_electricity", "the green quantities add up to 1100 MWh, more than the total of 1000 MWh")],
+        [(2, "total_electricity", "the green quantities add up to 1,100 MWh, more than the total of 1,000 MWh")],
         csv_of(row(onsite_renewable="600", green_power_trading="500")),
     ),
     Case(
