@@ -95,3 +95,30 @@ def test_rejecting_one_serial_claim_ends_the_overlap_and_its_exclusion(staff: Cl
     after = rollup_run_create(year=2025).result
     assert after["double_claimed_mwh"] == 0.0
     assert not any(f["code"] == "duplicate_certificate" for f in after["flags"])
+
+
+def test_serial_overlaps_are_the_same_whether_the_candidates_are_listed_or_found_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reports import selectors
+
+    _load_example()
+    listed, of_2025 = selectors.serial_overlaps(), selectors.serial_overlaps(approved_in_years={2025})
+    assert listed and of_2025, "the worked example shares 100 GEC serials between two lines of 2025"
+    monkeypatch.setattr(selectors, "MAX_LISTED_CANDIDATES", 0)
+    assert selectors.serial_overlaps() == listed
+    assert selectors.serial_overlaps(approved_in_years={2025}) == of_2025
+
+
+def test_a_range_that_overlaps_only_a_returned_line_is_no_double_claim() -> None:
+    from reports.selectors import batch_ids_claimed_twice, serial_overlaps
+
+    _load_example()
+    assert serial_overlaps() and batch_ids_claimed_twice() == ["GEC-2024-LN-000118"]
+    # One side returned: its ranges and batches still repeat in the table (candidates), but the
+    # other side's range now overlaps only a returned line's.
+    returned_line = serial_overlaps()[0].other_line_id
+    Submission.objects.filter(lines__id=returned_line).update(status=Submission.Status.RETURNED)
+    Submission.objects.filter(supplier__code="CN-0002", period__year=2024).update(status=Submission.Status.RETURNED)
+    assert serial_overlaps() == []
+    assert batch_ids_claimed_twice() == [""]
