@@ -272,8 +272,9 @@ def _yoy_flag(site_year: SiteYear, history: dict[int, Decimal]) -> Flag | None:
 class _Computation:
     """The state of one roll-up while its site-years are added up."""
 
-    def __init__(self, inputs: RollupInputs) -> None:
+    def __init__(self, inputs: RollupInputs, *, details: bool = True) -> None:
         self.inputs = inputs
+        self.details = details  # the flags and the sites' rows, besides the suppliers' figures
         self.table = FactorTable(inputs.factors)
         self.has_residual = self.table.has(RESIDUAL)
         self.flags: list[Flag] = []
@@ -305,9 +306,10 @@ class _Computation:
         # With year == baseline_year, the same lines are both the year's and the baseline's.
         if site_year.year == inputs.year:
             self.current[site_year.supplier_code].add(total, attributable, site_year, average.value, residual_value)
-            self.site_current.setdefault(site_key, SupplierYear()).add(
-                total, attributable, site_year, average.value, residual_value
-            )
+            if self.details:
+                self.site_current.setdefault(site_key, SupplierYear()).add(
+                    total, attributable, site_year, average.value, residual_value
+                )
             self.double_claimed += total.double_claimed
             self.ineligible_irec += total.ineligible_irec
             self.double_claimed_avoided += attributable.double_claimed * average.value
@@ -317,10 +319,12 @@ class _Computation:
             baseline.add(total, attributable, site_year, average.value, residual_value)
             at_year = self.table.resolve(site_year.province, site_year.region, inputs.year, AVERAGE).value
             baseline.avoided_at_year_factors += attributable.green * at_year
-            self.site_baseline.setdefault(site_key, SupplierYear()).add(
-                total, attributable, site_year, average.value, residual_value
-            )
-        self._flag(site_year, average, residual, eligible)
+            if self.details:
+                self.site_baseline.setdefault(site_key, SupplierYear()).add(
+                    total, attributable, site_year, average.value, residual_value
+                )
+        if self.details:
+            self._flag(site_year, average, residual, eligible)
 
     def _flag(
         self, site_year: SiteYear, average: ResolvedFactor, residual: ResolvedFactor | None, eligible: bool
@@ -354,8 +358,9 @@ class _Computation:
             self.flags.append(outlier)
 
 
-def rollup_compute(inputs: RollupInputs) -> RollupOutcome:
-    """Every figure of the method for `inputs.year` against `inputs.baseline_year`.
+def rollup_compute(inputs: RollupInputs, *, details: bool = True) -> RollupOutcome:
+    """Every figure of the method for `inputs.year` against `inputs.baseline_year`; without
+    `details`, the suppliers' figures and the totals only (no flags, no sites' rows).
 
     Raises MissingFactor when a line's place and year have no average factor at all, or no
     residual factor while residual factors are loaded.
@@ -363,17 +368,17 @@ def rollup_compute(inputs: RollupInputs) -> RollupOutcome:
     year, baseline_year = inputs.year, inputs.baseline_year
     current_suppliers = {sy.supplier_code for sy in inputs.site_years if sy.year == year}
     baseline_suppliers = {sy.supplier_code for sy in inputs.site_years if sy.year == baseline_year}
-    computation = _Computation(inputs)
+    computation = _Computation(inputs, details=details)
     with decimal.localcontext(context()):
         for site_year in inputs.site_years:
             if site_year.supplier_code in current_suppliers and site_year.year in (year, baseline_year):
                 computation.add(site_year)
         flags = computation.flags
-        for code in sorted(current_suppliers - baseline_suppliers):
+        for code in sorted(current_suppliers - baseline_suppliers) if details else ():
             flags.append(
                 Flag("no_baseline", code, None, year, f"no approved line in the baseline year {baseline_year}")
             )
-        if not computation.has_residual:
+        if details and not computation.has_residual:
             flags.append(
                 Flag(
                     "no_residual_factor",
@@ -429,7 +434,10 @@ def sensitivity_inputs(inputs: RollupInputs, variant: str) -> RollupInputs:
 
 
 def sensitivity_compute(inputs: RollupInputs) -> dict[str, RollupOutcome]:
-    return {variant: rollup_compute(sensitivity_inputs(inputs, variant)) for variant in SENSITIVITY_VARIANTS}
+    """Each variant's outcome: its totals, which are all a variant is read for (not its flags)."""
+    return {
+        variant: rollup_compute(sensitivity_inputs(inputs, variant), details=False) for variant in SENSITIVITY_VARIANTS
+    }
 
 
 # --- The result object ----------------------------------------------------------------------------

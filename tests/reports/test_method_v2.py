@@ -231,3 +231,17 @@ def test_regional_average_factors_and_batch_ids_give_version_1s_figures(rows: li
         headline, absolute = _version_1(rows, regional, 2024)
         assert outcome.total("green_reduction") == headline
         assert outcome.total("absolute_reduction", baseline_only=True) == absolute
+
+
+@settings(max_examples=100, deadline=None)
+@given(portfolio(), st.sampled_from([2024, 2025]), st.sampled_from([2024, None]))
+def test_without_details_every_supplier_figure_is_the_same(rows: list[SiteYear], year: int, cutoff: int | None) -> None:
+    """The sensitivity variants are computed without flags and sites' rows: nothing they are read for moves."""
+    inputs = RollupInputs(year, 2019, tuple(rows), EXAMPLE.factors, irec_last_year=cutoff)
+    full, lean = rollup_compute(inputs), rollup_compute(inputs, details=False)
+    assert lean.suppliers == full.suppliers
+    assert lean.total("green_reduction") == full.total("green_reduction")
+    for key in ("absolute_reduction", "like_for_like_green", "baseline_factor_change"):
+        assert lean.total(key, baseline_only=True) == full.total(key, baseline_only=True)
+    assert (lean.double_claimed_mwh, lean.ineligible_irec_mwh) == (full.double_claimed_mwh, full.ineligible_irec_mwh)
+    assert lean.flags == () and lean.sites == ()
