@@ -60,6 +60,7 @@ account_patterns = [
 urlpatterns = [
     *account_patterns,
     path("", dashboard.dashboard, name="dashboard"),
+    path("periods/", dashboard.period_history, name="period_history"),
     path("upload/", uploads.upload, name="upload"),
     path("upload/template.xlsx", uploads.upload_template, name="upload_template"),
     path("upload/confirm/", uploads.upload_confirm, name="upload_confirm"),

@@ -15,6 +15,11 @@ from suppliers.models import ReportingPeriod, Submission
 from suppliers.selectors import periods_for_dashboard, sites_for_supplier, supplier_figures_by_year, supplier_for_user
 
 
+# The dashboard shows what a supplier acts on; the newest submitted or past periods beyond these
+# are on the period history page (a monthly reporter has 84 periods after seven years).
+RECENT_PERIODS = 12
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff:
@@ -26,12 +31,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "supplier": supplier,
         "sites": sites_for_supplier(supplier),
         "to_report": to_report,
-        "reported": reported,
+        "reported": reported[:RECENT_PERIODS],
+        "reported_count": len(reported),
         "today": timezone.localdate(),
         "figures": figures,
         "charts": figure_charts(figures) if figures else [],
     }
     return render(request, "suppliers/dashboard.html", context)
+
+
+@login_required
+def period_history(request: HttpRequest) -> HttpResponse:
+    """Every period of the supplier, newest first: those to report, then the others."""
+    supplier = supplier_for_user(request.user)
+    to_report, reported = periods_split(periods_for_dashboard(supplier))
+    context = {"supplier": supplier, "to_report": to_report, "reported": reported, "today": timezone.localdate()}
+    return render(request, "suppliers/period_history.html", context)
 
 
 def periods_split(periods: Iterable[ReportingPeriod]) -> tuple[list[ReportingPeriod], list[ReportingPeriod]]:

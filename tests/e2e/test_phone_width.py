@@ -97,7 +97,7 @@ def test_every_supplier_page_fits_the_screen_with_a_collapsing_navigation(
             _navigation_fits(page, width)
             screenshots.take(page, f"{size}-{language}-{path.strip('/').replace('/', '-')}")
         _log_in(page, email)
-        for path in ("/", f"/periods/{period_id}/", "/upload/", "/api/tokens/", "/no-such-page/"):
+        for path in ("/", "/periods/", f"/periods/{period_id}/", "/upload/", "/api/tokens/", "/no-such-page/"):
             page.goto(path)
             expect(page.locator("html")).to_have_attribute("lang", language)
             _fits(page)

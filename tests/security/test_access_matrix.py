@@ -342,6 +342,7 @@ SITE: dict[str, Rule] = {
     "dashboard": suppliers_page(
         staff={role: redirect_to("admin:index") for role in ("viewer", "reviewer", "administrator")}
     ),
+    "period_history": suppliers_page(),
     "upload": suppliers_page(changes_state=True, writer=SUPPLIER_A),
     "upload_template": suppliers_page(),
     "upload_confirm": supplier_page(

@@ -364,3 +364,51 @@ def test_a_returned_submission_is_to_report_even_when_its_period_is_closed(clien
     response = client.get(reverse("dashboard"))
     assert [period.pk for period in response.context["to_report"]] == [closed.pk]
     assert "Fix the unit." in response.content.decode()
+
+
+# --- the period history --------------------------------------------------------------------------
+
+
+def _period_ids(page: str, table: str) -> list[int]:
+    body = re.search(rf'<table[^>]*id="{table}".*?</table>', page, re.S).group(0)
+    return [int(pk) for pk in re.findall(r'<tr id="period-(\d+)">', body)]
+
+
+def test_dashboard_shows_the_newest_submitted_periods_and_links_to_all_of_them(
+    alice: User, alice_client: Client
+) -> None:
+    from suppliers.views.dashboard import RECENT_PERIODS
+
+    months = [ReportingPeriodFactory(year=2024, kind="month", number=n, is_open=False) for n in range(1, 13)]
+    months += [ReportingPeriodFactory(year=2025, kind="month", number=n, is_open=False) for n in range(1, 4)]
+    for period in months:
+        SubmissionFactory(supplier=alice.supplier, period=period, status="approved")
+    newest_first = [p.pk for p in sorted(months, key=lambda p: (p.year, p.number), reverse=True)]
+
+    with CaptureQueriesContext(connection) as queries:
+        page = alice_client.get(reverse("dashboard")).content.decode()
+    assert len(queries) == DASHBOARD_QUERIES
+    assert _period_ids(page, "reported") == newest_first[:RECENT_PERIODS]
+    assert 'id="all-periods"' in page and "All 15 submitted and past periods" in page
+
+    history = alice_client.get(reverse("period_history")).content.decode()
+    assert _period_ids(history, "reported") == newest_first
+    assert reverse("dashboard") in history  # the way back
+
+
+def test_dashboard_has_no_history_link_when_it_shows_every_period(alice: User, alice_client: Client) -> None:
+    period = ReportingPeriodFactory(year=2024, kind="year", number=0, is_open=False)
+    SubmissionFactory(supplier=alice.supplier, period=period, status="approved")
+    page = alice_client.get(reverse("dashboard")).content.decode()
+    assert _period_ids(page, "reported") == [period.pk]
+    assert 'id="all-periods"' not in page
+
+
+def test_the_period_history_shows_only_the_users_own_periods(alice: User, bob: User, client: Client) -> None:
+    own = ReportingPeriodFactory(year=2023, kind="year", number=0, is_open=False)
+    SubmissionFactory(supplier=alice.supplier, period=own, status="approved")
+    others = ReportingPeriodFactory(year=2022, kind="year", number=0, is_open=False)
+    SubmissionFactory(supplier=bob.supplier, period=others, status="approved")
+    client.force_login(bob)
+    page = client.get(reverse("period_history")).content.decode()
+    assert _period_ids(page, "reported") == [others.pk]
