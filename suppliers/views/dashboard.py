@@ -14,7 +14,6 @@ from reports.charts import bar_line_chart_svg
 from suppliers.models import ReportingPeriod, Submission
 from suppliers.selectors import periods_for_dashboard, sites_for_supplier, supplier_figures_by_year, supplier_for_user
 
-
 # The dashboard shows what a supplier acts on; the newest submitted or past periods beyond these
 # are on the period history page (a monthly reporter has 84 periods after seven years).
 RECENT_PERIODS = 12
