@@ -70,6 +70,7 @@ ACCESS: dict[str, Access] = {
     "logout": Access(public=True, method="post", own_statuses=frozenset({302})),
     # The supplier's pages without an object.
     "dashboard": Access(),
+    "period_history": Access(),
     "upload": Access(),
     "upload_template": Access(),
     "upload_confirm": Access(
