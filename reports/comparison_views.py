@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from reports.calculation import METHOD_VERSION
 from reports.charts import bar_line_chart_svg, range_chart_svg, waterfall_chart_svg
+from reports.commitments import commitments_summary_get
 from reports.comparison import bridge_parts, published_within_range, runs_compare, variance_of
 from reports.method_statement import method_statement
 from reports.models import RollupFlag, RollupRun, RollupSensitivity, RollupSupplierResult
@@ -99,6 +100,8 @@ def _run_context(run: RollupRun) -> dict:
     previous = lazy(lambda: run_previous(run))
     return {
         "run": run,
+        # Commitments change without a new run: read on every request, like coverage by evidence.
+        "commitments": commitments_summary_get(run=run),
         "variance": variance_of(run),
         "bridge": bridge_parts(run),
         "sensitivity": sensitivity,

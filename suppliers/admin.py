@@ -14,7 +14,17 @@ from simple_history.admin import SimpleHistoryAdmin
 from suppliers.forms.accounts import InviteUserForm
 from suppliers.forms.review import ReturnForm, SubmissionActionForm, SubmissionFileForm
 from suppliers.forms.submissions import line_serials_text
-from suppliers.models import CertificateClaim, EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
+from suppliers.models import (
+    CertificateClaim,
+    Commitment,
+    EvidenceFile,
+    Line,
+    ReportingPeriod,
+    Site,
+    Submission,
+    Supplier,
+    User,
+)
 from suppliers.selectors import submission_flags
 from suppliers.services.accounts import supplier_user_invitation_send, supplier_user_invite, user_sessions_end
 from suppliers.services.imports import submissions_import
@@ -29,12 +39,28 @@ class SiteInline(admin.TabularInline):
     readonly_fields = ("region",)
 
 
+class CommitmentInline(admin.StackedInline):
+    model = Commitment
+    extra = 0
+    max_num = 1
+    fields = ("committed_on", "target_year", "target_green_share_percent", "source", "evidence")
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(SimpleHistoryAdmin):
+    list_display = ("supplier", "committed_on", "target_year", "target_green_share_percent", "source")
+    list_select_related = ("supplier",)
+    list_filter = ("target_year",)
+    search_fields = ("supplier__code", "supplier__name_zh", "supplier__name_en", "source")
+    autocomplete_fields = ("supplier",)
+
+
 @admin.register(Supplier)
 class SupplierAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name_zh", "name_en", "uscc", "category", "status", "site_count")
     list_filter = ("category", "status")
     search_fields = ("code", "name_zh", "name_en", "uscc")
-    inlines = [SiteInline]
+    inlines = [SiteInline, CommitmentInline]
     readonly_fields = ("user_list",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

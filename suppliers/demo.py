@@ -653,3 +653,28 @@ def rows_csv(rows: list[DemoRow]) -> bytes:
 def annual_due_date(year: int) -> date:
     """A year's report is due by 31 March of the next year."""
     return date(year + 1, 3, 31)
+
+
+# Invented commitments, one per supplier: typed as suppliers write them (35％, 2030年, 2021年6月30日)
+# half the time, so the demo's file goes through the import's reading of what people type.
+COMMITMENT_SOURCE = "Invented for the demo (not a real commitment)"
+COMMITMENT_TARGETS = ((2025, 60), (2027, 80), (2030, 100))
+
+
+def commitments_csv(portfolio: list[DemoSupplier]) -> bytes:
+    """The commitments file (supplier_code, committed_on, target_year, target_green_share_percent,
+    source) for the demo's suppliers, drawn per supplier: the same portfolio gives the same file."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["supplier_code", "committed_on", "target_year", "target_green_share_percent", "source"])
+    for supplier in portfolio:
+        rng = _rng("commitment", supplier.code)
+        committed = date(rng.choice(range(max(2020, supplier.joined), 2024)), rng.randint(1, 12), rng.randint(1, 28))
+        target_year, share = rng.choice(COMMITMENT_TARGETS)
+        share -= rng.choice((0, 0, 10, 20))
+        if rng.random() < 0.5:
+            written = (f"{committed.year}年{committed.month}月{committed.day}日", f"{target_year}年", f"{share}％")
+        else:
+            written = (committed.isoformat(), str(target_year), str(share))
+        writer.writerow([supplier.code, *written, COMMITMENT_SOURCE])
+    return buffer.getvalue().encode("utf-8")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 REVIEWED_MODELS = (
     "suppliers.supplier", "suppliers.site", "suppliers.reportingperiod", "suppliers.line",
     "suppliers.certificateclaim", "suppliers.evidencefile", "reports.emissionfactor", "reports.publishedfigure",
-    "reports.rolluprun",
+    "reports.rolluprun", "suppliers.commitment",
 )  # fmt: skip
 
 # Its active staff members get the monthly and annual reports by email (reports.reporting).

@@ -2,6 +2,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,8 +11,9 @@ from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from reports.calculation.commitments import CommitmentTerms, Progress, commitment_progress_compute
 from reports.charts import bar_line_chart_svg
-from suppliers.models import ReportingPeriod, Submission
+from suppliers.models import Commitment, ReportingPeriod, Submission, Supplier
 from suppliers.selectors import periods_for_dashboard, sites_for_supplier, supplier_figures_by_year, supplier_for_user
 
 # The dashboard shows what a supplier acts on; the newest submitted or past periods beyond these
@@ -35,8 +37,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "figures": figures,
         "charts": figure_charts(figures) if figures else [],
+        "commitment": commitment_standing(supplier, figures),
     }
     return render(request, "suppliers/dashboard.html", context)
+
+
+@dataclass(frozen=True)
+class CommitmentStanding:
+    commitment: Commitment
+    progress: Progress | None  # in the newest year with figures; None without figures
+
+
+def commitment_standing(supplier: Supplier, figures: list["YearFigures"]) -> CommitmentStanding | None:
+    """The supplier's commitment and where it stands in its newest year, from the figures shown."""
+    commitment = Commitment.objects.filter(supplier=supplier).first()
+    if commitment is None:
+        return None
+    if not figures:
+        return CommitmentStanding(commitment, None)
+    by_year = {f.year: f for f in figures}
+    baseline = by_year.get(settings.BASELINE_YEAR)
+    newest = figures[-1]
+    progress = commitment_progress_compute(
+        baseline_share_percent=baseline.green_share_percent if baseline else None,
+        share_percent=newest.green_share_percent,
+        commitment=CommitmentTerms(
+            commitment.committed_on, commitment.target_year, commitment.target_green_share_percent
+        ),
+        baseline_year=settings.BASELINE_YEAR,
+        year=newest.year,
+    )
+    return CommitmentStanding(commitment, progress)
 
 
 @login_required

@@ -55,7 +55,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reports.models import EmailLog, EmissionFactor, PublishedFigure, Reminder, Report, ReportFile, RollupRun
-from suppliers.models import CertificateClaim, EvidenceFile, ReportingPeriod, Submission, Supplier, User
+from suppliers.models import CertificateClaim, Commitment, EvidenceFile, ReportingPeriod, Submission, Supplier, User
 from suppliers.roles import ROLES as ROLE_DEFINITIONS
 from suppliers.services.uploads import pending_upload_store
 from tests.factories import LineFactory, ReportingPeriodFactory, SubmissionFactory, UserFactory
@@ -142,6 +142,10 @@ def world(alice: User, bob: User, settings, tmp_path, private_storage: Path) -> 
         alice.supplier, alice.supplier.sites.get(), open_period, line.submission, claim, alice,
         EmissionFactor.objects.create(region="EAST", year=2024, tco2_per_mwh="0.5703", source="MEE 2024"),
         PublishedFigure.objects.create(year=2024, tco2e=1_000_000, source="Sustainability report 2024"),
+        Commitment.objects.create(
+            supplier=bob.supplier, committed_on="2022-03-01", target_year=2030, target_green_share_percent=80,
+            source="Sustainability report 2022",
+        ),
         run, report, report_file,
         Reminder.objects.create(kind=Reminder.Kind.DUE_SOON, period=open_period, supplier=alice.supplier,
                                 recipient=alice.email, user=alice, claimed_at=now),
@@ -423,6 +427,7 @@ ADMIN_MODELS: dict[str, frozenset[str]] = {
     "suppliers.reportingperiod": EVERYTHING,
     "suppliers.submission": frozenset({VIEW, CHANGE}),  # decided by review, never added or deleted
     "suppliers.certificateclaim": frozenset({VIEW, CHANGE, DELETE}),
+    "suppliers.commitment": EVERYTHING,
     "suppliers.user": EVERYTHING,
     "reports.emissionfactor": EVERYTHING,
     "reports.publishedfigure": EVERYTHING,
@@ -520,7 +525,7 @@ def _revert_data(model_admin: admin.ModelAdmin, world: World) -> dict:
                 data[name] = "on"
         elif isinstance(value, list | tuple):
             data[name] = [str(item) for item in value]
-        elif value is not None:
+        elif value is not None and widget.format_value(value) is not None:  # an empty file field: nothing sent
             data[name] = widget.format_value(value)
     return data
 

@@ -24,8 +24,8 @@ from suppliers.selectors import supplier_figures_by_year
 from suppliers.views.dashboard import YearFigures
 from tests.factories import ReportingPeriodFactory, SiteFactory, SubmissionFactory, SupplierFactory
 
-# Session, user, the user's supplier, sites, periods, their submissions, figures.
-DASHBOARD_QUERIES = 7
+# Session, user, the user's supplier, sites, periods, their submissions, figures, commitment.
+DASHBOARD_QUERIES = 8
 
 
 def _run(year: int, *, minutes_ago: int = 0, **fields: object) -> RollupRun:

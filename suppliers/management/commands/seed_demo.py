@@ -15,6 +15,7 @@ from reports.services.rollups import rollup_run_create
 from suppliers import demo
 from suppliers.models import Line, ReportingPeriod, Site, Supplier, User
 from suppliers.periods import PeriodKind
+from suppliers.services.commitments import commitments_import
 from suppliers.services.imports import submissions_import
 from suppliers.services.spreadsheets import FileRefused
 
@@ -105,6 +106,9 @@ class Command(BaseCommand):
                 supplier.category = categories[supplier.code]
                 recategorised.append(supplier)
         bulk_update_with_history(recategorised, Supplier, ["category"], batch_size=1000)
+        seeded = set(Supplier.objects.values_list("code", flat=True))
+        committed = [supplier for supplier in portfolio if supplier.code in seeded]
+        commitments_import(content=demo.commitments_csv(committed), filename="demo-commitments.csv")
         if not User.objects.filter(email=demo.STAFF_EMAIL).exists():
             User.objects.create_superuser(demo.STAFF_EMAIL, demo.STAFF_PASSWORD, full_name="Demo staff", language="en")
         first = Supplier.objects.filter(code=portfolio[0].code).first()
