@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext
 
+from reports.calculation.commitments import ProgressStatus
+from reports.commitments import commitments_summary_get
 from reports.comparison import bridge_parts, published_within_range
 from reports.method_statement import method_statement
 from reports.models import RollupRun, RollupSensitivity
@@ -132,6 +134,44 @@ def coverage_blocks(run: RollupRun, missing_codes: list[str]) -> list[Block]:
             Text(
                 gettext("Baseline suppliers not reporting, in neither figure: %(names)s")
                 % {"names": ", ".join(f"{s.code} {s.name_zh or s.name_en}" for s in missing)}
+            )
+        )
+    return [*blocks, *commitment_blocks(run)]
+
+
+def commitment_blocks(run: RollupRun) -> list[Block]:
+    """Where committed suppliers stand in the run's year, and who is behind, named."""
+    summary = commitments_summary_get(run=run)
+    if not summary.committed:
+        return []
+    counts = summary.counts
+    rows = [
+        [gettext("Suppliers with a recorded commitment"), summary.committed],
+        [gettext("… of them reporting this year"), summary.reporting],
+        [gettext("Target met"), counts[ProgressStatus.MET]],
+        [gettext("On track"), counts[ProgressStatus.ON_TRACK]],
+        [gettext("Behind"), counts[ProgressStatus.BEHIND]],
+        [gettext("Without a baseline share to measure against"), counts[ProgressStatus.NO_BASELINE]],
+    ]
+    blocks: list[Block] = [
+        Heading(gettext("Commitments: where committed suppliers stand")),
+        Table(
+            sheet=gettext("Commitments"),
+            columns=(Column("", width=3), Column("", "integer")),
+            rows=rows,
+            page_share=0.7,
+        ),
+    ]
+    if summary.behind:
+        blocks.append(
+            Text(
+                gettext("Behind their commitment: %(names)s")
+                % {
+                    "names": ", ".join(
+                        f"{s.commitment.supplier.code} {s.commitment.supplier.name_zh or s.commitment.supplier.name_en}"
+                        for s in summary.behind
+                    )
+                }
             )
         )
     return blocks

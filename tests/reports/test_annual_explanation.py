@@ -41,3 +41,21 @@ def test_the_annual_report_carries_bridge_exclusions_range_coverage_and_exceptio
     assert coverage["Baseline suppliers not reporting this year"] == 1
     exceptions = sheets["Assurance exceptions"][1:]
     assert [row[-1] for row in exceptions] == ["Bill missing for this line."]
+
+
+def test_the_annual_report_carries_the_commitments_and_names_who_is_behind(tmp_path: Path) -> None:
+    from suppliers.services.commitments import commitments_import
+    from tests.suppliers.test_commitments import EXAMPLE_COMMITMENTS
+
+    _load_example()
+    commitments_import(content=EXAMPLE_COMMITMENTS.encode(), filename="c.csv")
+    rollup_run_create(year=2019)
+    rollup_run_create(year=2024)
+    commitments = {row[0]: row[1] for row in _sheets(tmp_path, 2024)["Commitments"][1:]}
+    assert commitments["Suppliers with a recorded commitment"] == 5
+    assert (commitments["Target met"], commitments["On track"], commitments["Behind"]) == (1, 1, 2)
+    pdf_text = __import__("subprocess").run(
+        ["pdftotext", str(tmp_path / "annual-2024-en.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    behind = " ".join(pdf_text[pdf_text.index("Behind their commitment") :].split())
+    assert "CN-0002" in behind and "CN-0005" in behind
