@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 
 from reports.calculation import METHOD_VERSION, context
 from reports.calculation.decomposition import (
@@ -36,10 +37,24 @@ class Quantities:
     irec_double: Decimal = ZERO
 
     def __add__(self, other: "Quantities") -> "Quantities":
-        return Quantities(*(getattr(self, f) + getattr(other, f) for f in _QUANTITY_FIELDS))
+        return Quantities(
+            self.electricity + other.electricity,
+            self.other_green + other.other_green,
+            self.gec + other.gec,
+            self.irec + other.irec,
+            self.gec_double + other.gec_double,
+            self.irec_double + other.irec_double,
+        )
 
     def scaled(self, factor: Decimal) -> "Quantities":
-        return Quantities(*(getattr(self, f) * factor for f in _QUANTITY_FIELDS))
+        return Quantities(
+            self.electricity * factor,
+            self.other_green * factor,
+            self.gec * factor,
+            self.irec * factor,
+            self.gec_double * factor,
+            self.irec_double * factor,
+        )
 
 
 _QUANTITY_FIELDS = ("electricity", "other_green", "gec", "irec", "gec_double", "irec_double")
@@ -82,6 +97,16 @@ class SiteYear:
     duplicates: tuple[str, ...] = ()
     line_count: int = 1
 
+    # What counts, with the site-year's I-RECs eligible or not: the run and its sensitivity
+    # variants read the same site-years, so each is worked out once.
+    @cached_property
+    def counted_irec_eligible(self) -> tuple[Counted, Counted]:
+        return green_counted(self.total, irec_eligible=True), green_counted(self.attributable, irec_eligible=True)
+
+    @cached_property
+    def counted_irec_ineligible(self) -> tuple[Counted, Counted]:
+        return green_counted(self.total, irec_eligible=False), green_counted(self.attributable, irec_eligible=False)
+
 
 @dataclass(frozen=True)
 class Flag:
@@ -104,7 +129,8 @@ class RollupInputs:
     baseline_year: int
     site_years: tuple[SiteYear, ...]
     factors: tuple[Factor, ...]
-    # Σ E by (supplier_code, site_code) and year, for every year up to `year`: the yoy_outlier rule.
+    # Σ E by (supplier_code, site_code) and year before the year and the baseline year, back to
+    # each site's newest earlier year with lines: what the yoy_outlier rule reads.
     site_history: dict[tuple[str, str], dict[int, Decimal]] = field(default_factory=dict)
     reported: Reported | None = None
     # The last consumption year whose I-RECs count; None: no cut-off (a sensitivity variant).
@@ -177,8 +203,9 @@ class SupplierResult:
     def absolute_reduction(self) -> Decimal | None:
         return None if self.baseline is None else self.baseline.market_based - self.current.market_based
 
-    @property
+    @cached_property
     def decomposition(self) -> Decomposition | None:
+        # Read by the run's columns, its supplier rows and its JSON: computed once.
         return None if self.baseline is None else shapley_reduction(self.baseline.drivers(), self.current.drivers())
 
 
@@ -299,8 +326,7 @@ class _Computation:
         average = self.factor(site_year, site_year.year, AVERAGE)
         residual = self.factor(site_year, site_year.year, RESIDUAL) if self.has_residual else None
         eligible = inputs.irec_last_year is None or site_year.year <= inputs.irec_last_year
-        total = green_counted(site_year.total, irec_eligible=eligible)
-        attributable = green_counted(site_year.attributable, irec_eligible=eligible)
+        total, attributable = site_year.counted_irec_eligible if eligible else site_year.counted_irec_ineligible
         residual_value = residual.value if residual else average.value
         site_key = (site_year.supplier_code, site_year.site_code, site_year.region)
         # With year == baseline_year, the same lines are both the year's and the baseline's.
@@ -433,11 +459,25 @@ def sensitivity_inputs(inputs: RollupInputs, variant: str) -> RollupInputs:
     raise ValueError(f"unknown sensitivity variant {variant!r}")
 
 
-def sensitivity_compute(inputs: RollupInputs) -> dict[str, RollupOutcome]:
-    """Each variant's outcome: its totals, which are all a variant is read for (not its flags)."""
-    return {
-        variant: rollup_compute(sensitivity_inputs(inputs, variant), details=False) for variant in SENSITIVITY_VARIANTS
-    }
+def sensitivity_compute(inputs: RollupInputs, central: RollupOutcome | None = None) -> dict[str, RollupOutcome]:
+    """Each variant's outcome: its totals, which are all a variant is read for (not its flags).
+
+    A variant whose inputs cannot change a figure is not computed again: without the I-REC
+    cut-off, when neither year the run reads is after it, the outcome is the run's own
+    (`central`, when given)."""
+    outcomes = {}
+    for variant in SENSITIVITY_VARIANTS:
+        if central is not None and variant == "irec_without_cutoff" and not _after_irec_cutoff(inputs):
+            outcomes[variant] = central
+        else:
+            outcomes[variant] = rollup_compute(sensitivity_inputs(inputs, variant), details=False)
+    return outcomes
+
+
+def _after_irec_cutoff(inputs: RollupInputs) -> bool:
+    """Whether the cut-off can exclude anything: the engine reads the year and the baseline year."""
+    last = inputs.irec_last_year
+    return last is not None and max(inputs.year, inputs.baseline_year) > last
 
 
 # --- The result object ----------------------------------------------------------------------------
@@ -563,7 +603,10 @@ def rollup_result_json(outcome: RollupOutcome, sensitivity: dict[str, RollupOutc
 
 
 def _quantities_key(q: Quantities) -> list[str]:
-    return [_plain(getattr(q, f)) for f in _QUANTITY_FIELDS]
+    # str, not the normalized form: the same inputs read from one database are the same Decimals,
+    # and str is a sixth of the cost (130,000 quantities at 2,000 suppliers). Equal values written
+    # with other exponents (1.50, 1.5) would only make one run too many, never one too few.
+    return [str(q.electricity), str(q.other_green), str(q.gec), str(q.irec), str(q.gec_double), str(q.irec_double)]
 
 
 def _site_year_key(sy: SiteYear) -> list:

