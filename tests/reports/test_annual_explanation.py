@@ -1,6 +1,7 @@
 """The annual report explains its figure as the comparison page does: the bridge, what was left
 out, the range, who is in the figure, the method statement, and the verifier's exceptions."""
 
+import subprocess
 from io import StringIO
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def test_the_annual_report_carries_the_commitments_and_names_who_is_behind(tmp_p
     commitments = {row[0]: row[1] for row in _sheets(tmp_path, 2024)["Commitments"][1:]}
     assert commitments["Suppliers with a recorded commitment"] == 5
     assert (commitments["Target met"], commitments["On track"], commitments["Behind"]) == (1, 1, 2)
-    pdf_text = __import__("subprocess").run(
+    pdf_text = subprocess.run(
         ["pdftotext", str(tmp_path / "annual-2024-en.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     behind = " ".join(pdf_text[pdf_text.index("Behind their commitment") :].split())
