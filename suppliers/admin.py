@@ -16,6 +16,7 @@ from suppliers.forms.review import ReturnForm, SubmissionActionForm, SubmissionF
 from suppliers.forms.submissions import line_serials_text
 from suppliers.models import (
     CertificateClaim,
+    CertificateRange,
     Commitment,
     EvidenceFile,
     Line,
@@ -25,6 +26,7 @@ from suppliers.models import (
     Supplier,
     User,
 )
+from suppliers.roles import AuditYearsAdmin
 from suppliers.selectors import submission_flags
 from suppliers.services.accounts import supplier_user_invitation_send, supplier_user_invite, user_sessions_end
 from suppliers.services.imports import submissions_import
@@ -166,7 +168,8 @@ class FlagsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SimpleHistoryAdmin):
+class SubmissionAdmin(AuditYearsAdmin, SimpleHistoryAdmin):
+    audit_year_lookup = "period__year"
     list_display = (
         "supplier", "period", "status", "line_count", "flag_list", "submitted_at", "reviewed_by", "updated_at",
     )  # fmt: skip
@@ -382,13 +385,74 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CertificateClaim)
-class CertificateClaimAdmin(admin.ModelAdmin):
+class CertificateClaimAdmin(AuditYearsAdmin, admin.ModelAdmin):
+    audit_year_lookup = "line__submission__period__year"
     list_display = ("batch_id", "instrument", "line")
     list_select_related = ("line__site__supplier", "line__submission__period")
     search_fields = ("batch_id", "line__site__supplier__code")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """Written by the services only (the period page, the import, the API): read here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CertificateRange)
+class CertificateRangeAdmin(AuditYearsAdmin, ReadOnlyRecordAdmin):
+    """The certificate ledger by serial: every range FIRST~LAST a line claims."""
+
+    audit_year_lookup = "line__submission__period__year"
+    list_display = ("serials", "instrument", "count", "line", "status")
+    list_filter = ("instrument", "line__submission__period__year", "line__submission__status")
+    list_select_related = ("line__site__supplier", "line__submission__period")
+    search_fields = ("first", "last", "stem", "line__site__supplier__code")
+    fields = ("line", "instrument", "stem", "width", "first", "last", "count")
+    readonly_fields = fields
+
+    @admin.display(description=_("serials"))
+    def serials(self, claimed: CertificateRange) -> str:
+        return claimed.text
+
+    @admin.display(description=_("status"), ordering="line__submission__status")
+    def status(self, claimed: CertificateRange) -> str:
+        return claimed.line.submission.get_status_display()
+
+
+@admin.register(Line)
+class LineAdmin(AuditYearsAdmin, SimpleHistoryAdmin, ReadOnlyRecordAdmin):
+    """Every line with its history (each change, who made it and when); written by the services only."""
+
+    audit_year_lookup = "submission__period__year"
+    list_display = (
+        "__str__", "status", "total_electricity_mwh", "green", "bmw_share_percent", "updated_at",
+    )  # fmt: skip
+    list_filter = ("submission__period__year", "submission__status", "site__region")
+    list_select_related = ("site__supplier", "submission__period")
+    search_fields = ("site__code", "site__supplier__code", "site__supplier__name_zh", "site__supplier__name_en")
+    fields = (
+        "submission", "site", "entered_unit", "entered_values", "total_electricity_mwh", "onsite_renewable_mwh",
+        "green_power_trading_mwh", "gec_mwh", "irec_mwh", "bmw_share_percent", "updated_at",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=_("status"), ordering="submission__status")
+    def status(self, line: Line) -> str:
+        return line.submission.get_status_display()
+
+    @admin.display(description=_("green (MWh)"))
+    def green(self, line: Line) -> object:
+        return line.green_mwh
 
 
 @admin.register(User)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from reports.calculation import METHOD_VERSION
 from reports.models import RollupRun, RollupSupplierResult
 from suppliers.models import CertificateClaim, EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
+from suppliers.roles import audit_years
 
 
 def supplier_for_user(user: User) -> Supplier:
@@ -65,12 +66,16 @@ def get_submission_for_user(user: User, period_id: int) -> Submission | None:
 
 
 def get_evidence_for_user(user: User, evidence_id: int) -> EvidenceFile:
-    """Staff whose role may view evidence see every file; a supplier's user only their supplier's.
-    Anyone else gets a 404, never a 403 that confirms the file exists."""
+    """Staff whose role may view evidence see every file (an auditor only those of the years
+    assigned); a supplier's user only their supplier's. Anyone else gets a 404, never a 403 that
+    confirms the file exists."""
     files = EvidenceFile.objects.select_related("submission__supplier")
     if user.is_staff:
         if not user.has_perm("suppliers.view_evidencefile"):
             raise Http404
+        years = audit_years(user)
+        if years is not None:
+            files = files.filter(submission__period__year__in=sorted(years))
     else:
         files = files.filter(submission__supplier=supplier_for_user(user))
     return get_object_or_404(files, pk=evidence_id)
