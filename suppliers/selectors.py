@@ -2,7 +2,7 @@
 another supplier's object is a 404, never a 403 that would confirm it exists."""
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -59,7 +59,7 @@ def get_submission_for_user(user: User, period_id: int) -> Submission | None:
                     "certificate_claims", "certificate_ranges"
                 ),
             ),
-            "evidence_files",
+            Prefetch("evidence_files", queryset=EvidenceFile.objects.select_related("site")),
         )
         .first()
     )
@@ -79,6 +79,17 @@ def get_evidence_for_user(user: User, evidence_id: int) -> EvidenceFile:
     else:
         files = files.filter(submission__supplier=supplier_for_user(user))
     return get_object_or_404(files, pk=evidence_id)
+
+
+def lines_without_evidence_of(submission_id: int) -> list[Line]:
+    """The submission's lines that no file proves, neither the line nor its site for the period."""
+    proven = EvidenceFile.objects.filter(submission_id=submission_id, site_id=OuterRef("site_id"))
+    return list(
+        Line.objects.filter(submission_id=submission_id)
+        .exclude(Exists(proven))
+        .select_related("site")
+        .order_by("site__code")
+    )
 
 
 def get_own_evidence_for_user(user: User, evidence_id: int) -> EvidenceFile:

@@ -53,7 +53,7 @@ def auditor_client(client: Client, auditor: User) -> Client:
 
 def _evidence(line: Line) -> EvidenceFile:
     evidence = EvidenceFile(
-        submission=line.submission, original_name=f"bill-{line.pk}.pdf",
+        submission=line.submission, line=line, site=line.site, original_name=f"bill-{line.pk}.pdf",
         content_type="application/pdf", size_bytes=9, sha256=f"{line.pk:064d}",
     )  # fmt: skip
     evidence.file.save("x", ContentFile(b"%PDF-1.4\n"), save=True)
