@@ -7,6 +7,7 @@ from django.utils import timezone
 from api.models import ApiToken
 from api.services import token_digest
 from reports.models import RollupFlag, RollupRun, RollupSupplierResult
+from reports.selectors import runs_readable
 from suppliers.models import User
 
 
@@ -28,8 +29,9 @@ def get_token_for_user(user: User, token_id: int) -> ApiToken:
     return get_object_or_404(ApiToken, pk=token_id, user=user)
 
 
-def runs_for_api(*, year: int | None = None, status: str | None = None) -> QuerySet:
-    runs = RollupRun.objects.defer("result", "factors_used")
+def runs_for_api(*, user: User, year: int | None = None, status: str | None = None) -> QuerySet:
+    """The runs `user` may read (an auditor's: of the years assigned)."""
+    runs = runs_readable(user).defer("result", "factors_used")
     if year is not None:
         runs = runs.filter(year=year)
     if status:
@@ -37,8 +39,9 @@ def runs_for_api(*, year: int | None = None, status: str | None = None) -> Query
     return runs.order_by("-year", "-finished_at", "-id")
 
 
-def get_run_for_api(run_id: int) -> RollupRun:
-    return get_object_or_404(RollupRun, pk=run_id)
+def get_run_for_api(user: User, run_id: int) -> RollupRun:
+    """A run `user` may read; another's year is a 404 to an auditor."""
+    return get_object_or_404(runs_readable(user), pk=run_id)
 
 
 def run_supplier_results(run: RollupRun) -> QuerySet:

@@ -80,10 +80,22 @@ class LineSerializer(serializers.ModelSerializer):
 
 class EvidenceSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="original_name", read_only=True)
+    site = serializers.CharField(
+        source="site.code", read_only=True, allow_null=True, default=None,
+        help_text="The site whose line (or electricity in the period) the file proves; null for every site.",
+    )  # fmt: skip
+    attached_to = serializers.ChoiceField(
+        choices=["line", "site", "period"], read_only=True,
+        help_text="`line`: the site's line of the period; `site`: the site for the period (its line not saved, "
+        "or removed, when the file was attached); `period`: every site of the period.",
+    )  # fmt: skip
+    document_type = serializers.ChoiceField(choices=EvidenceFile.DocumentType.choices, read_only=True)
 
     class Meta:
         model = EvidenceFile
-        fields = ["id", "name", "content_type", "size_bytes", "sha256", "uploaded_at"]
+        fields = [
+            "id", "name", "site", "attached_to", "document_type", "content_type", "size_bytes", "sha256", "uploaded_at",
+        ]  # fmt: skip
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -201,7 +213,24 @@ class SubmitSerializer(serializers.Serializer):
 
 
 class EvidenceUploadSerializer(serializers.Serializer):
+    """The period page's evidence form: the file, the site whose line it proves, its document type."""
+
     file = serializers.FileField(help_text="A PDF, a PNG or JPEG image, or an Excel workbook (.xlsx).")
+    site = serializers.CharField(
+        required=False, max_length=20,
+        help_text="The code of the site whose line of the period the file proves (or, before the line is saved, "
+        "whose electricity in the period); left out, the file is of every site of the period.",
+    )  # fmt: skip
+    document_type = serializers.ChoiceField(
+        required=False, choices=EvidenceFile.DocumentType.choices, default=EvidenceFile.DocumentType.OTHER,
+        help_text="What the file is; `other` when left out.",
+    )  # fmt: skip
+
+    def validate_site(self, code: str) -> Site:
+        site = Site.objects.filter(supplier=self.context["supplier"], code=code).first()
+        if site is None:
+            raise serializers.ValidationError(_("Site %(site)s is not one of your sites.") % {"site": code})
+        return site
 
 
 # --- Staff: roll-up runs --------------------------------------------------------------------

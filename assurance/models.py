@@ -1,6 +1,7 @@
 """What an external verifier does with a run: samples of its lines and what each showed."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -8,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.models import TONNES, RollupRun
 from suppliers.models import Line
+from suppliers.roles import AUDITOR
 
 MAX_SAMPLE_SIZE = 1000
+MIN_AUDIT_YEAR, MAX_AUDIT_YEAR = 2000, 2100
 
 
 class AssuranceSample(models.Model):
@@ -82,3 +85,43 @@ class SampledLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier_code}/{self.site_code} {self.period}"
+
+
+class AuditAssignment(models.Model):
+    """A year an administrator lets an auditor (an external verifier) read: an auditor reads the
+    runs, lines, evidence and samples of the years assigned, and nothing of the others
+    (suppliers.roles.audit_years)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_assignments", verbose_name=_("auditor")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(MIN_AUDIT_YEAR), MaxValueValidator(MAX_AUDIT_YEAR)]
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("assigned by"),
+    )  # fmt: skip
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__email", "-year"]
+        verbose_name = _("audit assignment")
+        verbose_name_plural = _("audit assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "year"], name="audit_assignment_once_per_year"),
+            models.CheckConstraint(
+                condition=Q(year__gte=MIN_AUDIT_YEAR) & Q(year__lte=MAX_AUDIT_YEAR), name="audit_assignment_year_range"
+            ),
+        ]
+        # The auditor role's mark (suppliers/roles.py): whoever holds it reads only the years assigned.
+        permissions = [("audit_auditassignment", _("Reads only the years assigned to them (auditor)"))]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.year}"
+
+    def clean(self) -> None:
+        if self.user_id is not None and not (self.user.is_staff and self.user.groups.filter(name=AUDITOR).exists()):
+            raise ValidationError(
+                {"user": _("%(user)s is not an auditor: give them the auditor role first.") % {"user": self.user}}
+            )

@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from assurance.models import SampledLine
+from assurance.selectors import line_evidence
 from assurance.services import run_check_current
 from reports.management.commands.rollup import SENSITIVITY_KEYS
 from reports.method_statement import method_statement_markdown
@@ -31,7 +32,12 @@ from suppliers.models import EvidenceFile, Line
 from suppliers.services.imports import COLUMNS
 
 FACTOR_HEADER = ("region", "year", "kind", "tco2_per_mwh", "source")
-EVIDENCE_HEADER = ("supplier_code", "site_code", "period", "file_name", "sha256", "bytes", "uploaded_at")
+# attached_to: "line" (the file proves the line), "site" (the line's site for the period) or
+# "period" (every site of the period: files from before evidence was tied to lines).
+EVIDENCE_HEADER = (
+    "supplier_code", "site_code", "period", "file_name", "sha256", "bytes", "uploaded_at", "attached_to",
+    "document_type",
+)  # fmt: skip
 SAMPLE_HEADER = (
     "sample", "drawn_at", "seed", "size", "position", "supplier_code", "site_code", "period", "avoided_tco2e",
     "result", "comment", "checked_by", "checked_at",
@@ -99,10 +105,11 @@ def _evidence_rows() -> Iterator[list[object]]:
         .order_by("site__supplier__code", "site__code", "submission__period__year", "submission__period__first_month")
     )
     for line in lines.iterator(chunk_size=2000):
-        for evidence in line.submission.evidence_files.all():
+        for evidence in line_evidence(line):
             yield [
                 line.site.supplier.code, line.site.code, line.submission.period.code, evidence.original_name,
                 evidence.sha256, evidence.size_bytes, evidence.uploaded_at.isoformat(),
+                "line" if evidence.line_id == line.pk else evidence.attached_to, evidence.document_type,
             ]  # fmt: skip
 
 

@@ -4,6 +4,8 @@ run read is still the data in the database."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Prefetch
+
 from assurance.models import AssuranceSample, SampledLine
 from reports.calculation import METHOD_VERSION
 from reports.calculation.factors import AVERAGE, FactorTable
@@ -117,6 +119,14 @@ def run_line_values(run: RollupRun) -> list[LineValue]:
     return values
 
 
+def line_evidence(line: Line) -> list[EvidenceFile]:
+    """The files that prove `line`: those of its site in its submission (the line's own, or its
+    site's for the period), then those of every site of the period; from the submission's
+    prefetched `evidence_files`."""
+    files = line.submission.evidence_files.all()
+    return [e for e in files if e.site_id == line.site_id] + [e for e in files if e.site_id is None]
+
+
 @dataclass(frozen=True)
 class SampledLineShown:
     sampled: SampledLine
@@ -130,7 +140,11 @@ def sampled_lines_shown(sample: AssuranceSample) -> list[SampledLineShown]:
     """A sample's lines with what a verifier checks them against (a fixed number of queries)."""
     sampled = (
         sample.lines.select_related("line__site__supplier", "line__submission__period", "checked_by")
-        .prefetch_related("line__certificate_claims", "line__certificate_ranges", "line__submission__evidence_files")
+        .prefetch_related(
+            "line__certificate_claims",
+            "line__certificate_ranges",
+            Prefetch("line__submission__evidence_files", queryset=EvidenceFile.objects.select_related("site")),
+        )
         .order_by("position")
     )
     avoided = sample.run.avoided_tco2e
@@ -148,7 +162,7 @@ def sampled_lines_shown(sample: AssuranceSample) -> list[SampledLineShown]:
                 sampled=item,
                 line=line,
                 certificates=certificates,
-                evidence=list(line.submission.evidence_files.all()) if line else [],
+                evidence=line_evidence(line) if line else [],
                 share_pct=item.avoided_tco2e * 100 / avoided if avoided else None,
             )
         )

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assurance.models import AssuranceSample, SampledLine
+from assurance.models import AssuranceSample, AuditAssignment, SampledLine
 from assurance.sampling import mus_draw
 from assurance.selectors import LineValue, run_change, run_line_values
 from reports.models import RollupRun
@@ -77,3 +77,12 @@ def sampled_line_record(*, sampled: SampledLine, result: str, comment: str, user
         sampled.full_clean()
         sampled.save()
     return sampled
+
+
+def audit_assignment_save(*, assignment: AuditAssignment, assigned_by: AbstractBaseUser) -> AuditAssignment:
+    """Stores a year an auditor reads, with who assigned it (the last to change it) and when."""
+    with transaction.atomic():
+        assignment.assigned_by = assigned_by
+        assignment.full_clean()
+        assignment.save()
+    return assignment

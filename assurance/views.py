@@ -86,7 +86,7 @@ def sampled_line_result(request: HttpRequest, sampled_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
     else:
-        sampled_line_record(sampled=sampled, user=request.user, **form.cleaned_data)
+        sampled = sampled_line_record(sampled=sampled, user=request.user, **form.cleaned_data)
         messages.success(
             request, _("%(line)s: %(result)s recorded.") % {"line": sampled, "result": sampled.get_result_display()}
         )

@@ -23,6 +23,7 @@ from reports.models import (
 )
 from reports.numbers import figure_text
 from reports.services.factors import factor_save, published_figure_set
+from suppliers.roles import AuditYearsAdmin
 
 
 @admin.register(EmissionFactor)
@@ -63,8 +64,10 @@ class RollupFlagInline(admin.TabularInline):
 
 
 @admin.register(RollupRun)
-class RollupRunAdmin(admin.ModelAdmin):
-    """Runs are records: readable, never edited."""
+class RollupRunAdmin(AuditYearsAdmin, admin.ModelAdmin):
+    """Runs are records: readable, never edited (an auditor's: of the years assigned)."""
+
+    audit_year_lookup = "year"
 
     list_display = (
         "id", "year", "status", "method", "baseline_year", "green_reduction", "flag_count", "trigger", "finished_at",

@@ -32,11 +32,13 @@ from reports.selectors import (
     run_for_page,
     run_previous,
     run_top_contributors,
+    runs_readable,
     runs_trend,
     suppliers_by_codes,
 )
 from suppliers.models import SupplierCategory
 from suppliers.provinces import Region
+from suppliers.roles import audit_years
 
 # What each flag does to the figure, in words (docs/method.md, "Data-quality flags").
 FLAG_EFFECTS = {
@@ -67,7 +69,9 @@ def _tonnes(value: Decimal) -> str:
 
 @permission_required("reports.view_rolluprun", raise_exception=True)
 def comparison(request: HttpRequest) -> HttpResponse:
-    trend = runs_trend(baseline_year=settings.BASELINE_YEAR, method_version=METHOD_VERSION)
+    trend = runs_trend(
+        baseline_year=settings.BASELINE_YEAR, method_version=METHOD_VERSION, years=audit_years(request.user)
+    )
     years = [run.year for run in trend]
     year, any_published = _chosen_year(request, years)
     context = {
@@ -79,6 +83,8 @@ def comparison(request: HttpRequest) -> HttpResponse:
         "trend": trend,
         "run": None,
         "committed_suppliers": settings.COMMITTED_SUPPLIERS,
+        # An auditor reads; asking the worker for a run is not theirs to do.
+        "may_refresh": audit_years(request.user) is None,
         "export_kinds": [("suppliers", _("by supplier")), ("sites", _("by site")), ("regions", _("by region"))],
     }
     chosen = next((r for r in trend if r.year == year), None)
@@ -206,7 +212,7 @@ def _decomposition_chart(run: RollupRun) -> str:
 def run_suppliers(request: HttpRequest, run_id: int) -> HttpResponse:
     """A run's supplier rows, what its headline and bridge are sums of: all, or only those with
     (`?baseline=yes`) or without (`?baseline=no`) a baseline."""
-    run = get_object_or_404(RollupRun.objects.defer("result"), pk=run_id, status=RollupRun.Status.SUCCEEDED)
+    run = get_object_or_404(runs_readable(request.user).defer("result"), pk=run_id, status=RollupRun.Status.SUCCEEDED)
     rows = RollupSupplierResult.objects.filter(run=run).select_related("supplier").order_by("-green_reduction_tco2e")
     baseline = request.GET.get("baseline")
     if baseline in ("yes", "no"):
@@ -224,7 +230,7 @@ def run_suppliers(request: HttpRequest, run_id: int) -> HttpResponse:
 @permission_required("reports.view_rolluprun", raise_exception=True)
 def run_method(request: HttpRequest, run_id: int) -> HttpResponse:
     """The method statement of a run: what it computed, with which settings and factors."""
-    run = get_object_or_404(RollupRun.objects.defer("result"), pk=run_id)
+    run = get_object_or_404(runs_readable(request.user).defer("result"), pk=run_id)
     context = {
         **admin.site.each_context(request),
         "title": _("Method statement of roll-up run #%(id)d") % {"id": run.pk},

@@ -37,6 +37,7 @@ from reports.models import (
 )
 from suppliers.models import CertificateClaim, EvidenceFile, Line, Submission, Supplier
 from suppliers.periods import period_make
+from suppliers.roles import audit_years
 from suppliers.serials import SerialRange, excluded_count, overlap_count
 
 ZERO_MWH = Decimal(0)
@@ -407,10 +408,17 @@ def runs_latest_per_year(*, baseline_year: int, method_version: str) -> QuerySet
     )
 
 
-def runs_trend(*, baseline_year: int, method_version: str) -> list[RollupRun]:
-    """The newest succeeded run of every year, without their JSON (1-2 MB each at 2,000
-    suppliers): the page reads a run's figures from its columns."""
-    return list(runs_latest_per_year(baseline_year=baseline_year, method_version=method_version).defer("result"))
+def runs_trend(*, baseline_year: int, method_version: str, years: set[int] | None = None) -> list[RollupRun]:
+    """The newest succeeded run of every year (of `years` only, if given: an auditor's), without
+    their JSON (1-2 MB each at 2,000 suppliers): the page reads a run's figures from its columns."""
+    runs = list(runs_latest_per_year(baseline_year=baseline_year, method_version=method_version).defer("result"))
+    return runs if years is None else [run for run in runs if run.year in years]
+
+
+def runs_readable(user: object) -> QuerySet:
+    """The runs `user` may read: every run, or an auditor's only those of the years assigned."""
+    years = audit_years(user)
+    return RollupRun.objects.all() if years is None else RollupRun.objects.filter(year__in=sorted(years))
 
 
 def _flag_total() -> Coalesce:

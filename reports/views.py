@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     FileResponse,
     Http404,
@@ -27,18 +27,23 @@ from reports.rollup_status import DONE, IDLE, QUEUED, RUNNING, rollup_progress
 from reports.selectors import (
     double_claims,
     run_export_rows,
+    runs_readable,
     serial_double_claims,
 )
 from reports.services.rollups import rollup_request
 from suppliers.forms.review import ReturnForm
 from suppliers.models import Submission
+from suppliers.roles import audit_years
 from suppliers.services.submissions import StaleSubmission, submission_return
 
 
 @require_POST
 @permission_required("reports.view_rolluprun", raise_exception=True)
 def comparison_refresh(request: HttpRequest) -> HttpResponse:
-    """Asks the worker for a fresh run of the year (nothing new is stored if nothing changed)."""
+    """Asks the worker for a fresh run of the year (nothing new is stored if nothing changed).
+    Not an auditor's to ask: they read runs and change nothing but their samples."""
+    if audit_years(request.user) is not None:
+        raise PermissionDenied
     form = RollupRefreshForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(" ".join(form.errors["year"]), content_type="text/plain; charset=utf-8")
@@ -65,6 +70,9 @@ def comparison_status(request: HttpRequest) -> JsonResponse:
     form = RollupRefreshForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"error": " ".join(form.errors["year"])}, status=400)
+    years = audit_years(request.user)
+    if years is not None and form.cleaned_data["year"] not in years:
+        raise Http404
     progress = rollup_progress(year=form.cleaned_data["year"])
     body = {"year": progress.year, "state": progress.state, "run_id": None, "headline": None}
     if progress.state != DONE:
@@ -88,7 +96,7 @@ def run_export(request: HttpRequest, run_id: int, kind: str, file_format: str) -
     """A run's figures by supplier, site or region, as CSV (streamed) or XLSX."""
     if kind not in EXPORT_KINDS or file_format not in ("csv", "xlsx"):
         raise Http404
-    run = get_object_or_404(RollupRun, pk=run_id, status=RollupRun.Status.SUCCEEDED)
+    run = get_object_or_404(runs_readable(request.user), pk=run_id, status=RollupRun.Status.SUCCEEDED)
     header, rows = run_export_rows(run, kind)
     filename = f"rollup-{run.year}-run{run.pk}-{kind}.{file_format}"
     if file_format == "csv":
@@ -106,7 +114,11 @@ def run_export(request: HttpRequest, run_id: int, kind: str, file_format: str) -
 @permission_required("reports.view_rolluprun", raise_exception=True)
 def double_claims_list(request: HttpRequest) -> HttpResponse:
     """Certificates claimed more than once: batches with every claimant, and overlapping serials
-    with both claimants and the MWh at stake."""
+    with both claimants and the MWh at stake. Not an auditor's page: it names claimants of every
+    year, while an auditor reads only the years assigned (their years' claims are in the ledger,
+    and the run's flags name the double claims that touch its figure)."""
+    if audit_years(request.user) is not None:
+        raise PermissionDenied
     context = {
         **admin.site.each_context(request),
         "title": _("Certificates claimed more than once"),

@@ -1,13 +1,15 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -16,6 +18,7 @@ from suppliers.forms.review import ReturnForm, SubmissionActionForm, SubmissionF
 from suppliers.forms.submissions import line_serials_text
 from suppliers.models import (
     CertificateClaim,
+    CertificateRange,
     Commitment,
     EvidenceFile,
     Line,
@@ -25,7 +28,8 @@ from suppliers.models import (
     Supplier,
     User,
 )
-from suppliers.selectors import submission_flags
+from suppliers.roles import AuditYearsAdmin
+from suppliers.selectors import lines_without_evidence_of, submission_flags
 from suppliers.services.accounts import supplier_user_invitation_send, supplier_user_invite, user_sessions_end
 from suppliers.services.imports import submissions_import
 from suppliers.services.spreadsheets import FileRefused
@@ -104,7 +108,7 @@ class LineInline(admin.TabularInline):
     can_delete = False
     fields = (
         "site", "entered_unit", "entered_values", "total_electricity_mwh", "onsite_renewable_mwh",
-        "green_power_trading_mwh", "gec_mwh", "irec_mwh", "bmw_share_percent", "certificates",
+        "green_power_trading_mwh", "gec_mwh", "irec_mwh", "bmw_share_percent", "certificates", "evidence",
     )  # fmt: skip
     readonly_fields = fields
 
@@ -112,12 +116,27 @@ class LineInline(admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("site__supplier")
-            .prefetch_related("certificate_claims", "certificate_ranges")
+            .select_related("site__supplier", "submission")
+            .prefetch_related("certificate_claims", "certificate_ranges", "submission__evidence_files")
         )
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    @admin.display(description=_("evidence"))
+    def evidence(self, line: Line) -> str:
+        """The files that prove the line or its site for the period; "none" stands out."""
+        files = [e for e in line.submission.evidence_files.all() if e.site_id == line.site_id]
+        if not files:
+            return format_html('<strong class="no-evidence">{}</strong>', _("none"))
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a> ({})',
+            (
+                (reverse("evidence_download", args=[e.pk]), e.original_name, e.get_document_type_display())
+                for e in files
+            ),
+        )
 
     @admin.display(description=_("certificates"))
     def certificates(self, line: Line) -> str:
@@ -137,8 +156,24 @@ class EvidenceInline(admin.TabularInline):
     model = EvidenceFile
     extra = 0
     can_delete = False
-    fields = ("download", "content_type", "size_bytes", "sha256", "uploaded_by", "uploaded_at")
+    fields = (
+        "download",
+        "proves",
+        "document_type",
+        "content_type",
+        "size_bytes",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("site", "uploaded_by")
+
+    @admin.display(description=_("it proves"))
+    def proves(self, evidence: EvidenceFile) -> str:
+        return render_to_string("suppliers/includes/evidence_proves.html", {"evidence": evidence}).strip()
 
     @admin.display(description=_("file"))
     def download(self, evidence: EvidenceFile) -> str:
@@ -148,6 +183,29 @@ class EvidenceInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class EvidenceFilter(admin.SimpleListFilter):
+    title = _("evidence")
+    parameter_name = "evidence"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("missing", _("Some lines without evidence")), ("complete", _("Every line with evidence"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "missing":
+            return queryset.filter(lines_without_evidence__gt=0)
+        if self.value() == "complete":
+            return queryset.filter(lines_without_evidence=0)
+        return queryset
+
+
+def lines_without_evidence() -> Coalesce:
+    """A submission's lines that no file proves, neither the line nor its site for the period (a
+    subquery, evaluated for the listed rows only)."""
+    proven = EvidenceFile.objects.filter(submission_id=OuterRef("submission_id"), site_id=OuterRef("site_id"))
+    bare = Line.objects.filter(submission=OuterRef("pk")).exclude(Exists(proven)).order_by().values("submission")
+    return Coalesce(Subquery(bare.annotate(count=Count("pk")).values("count")), 0)
 
 
 class FlagsFilter(admin.SimpleListFilter):
@@ -166,11 +224,21 @@ class FlagsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SimpleHistoryAdmin):
+class SubmissionAdmin(AuditYearsAdmin, SimpleHistoryAdmin):
+    audit_year_lookup = "period__year"
     list_display = (
-        "supplier", "period", "status", "line_count", "flag_list", "submitted_at", "reviewed_by", "updated_at",
+        "supplier", "period", "status", "line_count", "without_evidence", "flag_list", "submitted_at", "reviewed_by",
+        "updated_at",
     )  # fmt: skip
-    list_filter = ("status", FlagsFilter, "period__year", "period__kind", "supplier__category", "lines__site__region")
+    list_filter = (
+        "status",
+        FlagsFilter,
+        EvidenceFilter,
+        "period__year",
+        "period__kind",
+        "supplier__category",
+        "lines__site__region",
+    )
     list_select_related = ("supplier", "period", "reviewed_by")
     search_fields = (
         "supplier__code", "supplier__name_zh", "supplier__name_en", "supplier__uscc", "lines__certificate_claims__batch_id",
@@ -212,6 +280,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         }
         if object_id.isdigit():
             extra_context["flag_codes"] = submission_flags([int(object_id)]).get(int(object_id), [])
+            extra_context["lines_without_evidence"] = lines_without_evidence_of(int(object_id))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -219,7 +288,11 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         # not a GROUP BY over the join of every submission with every line.
         lines = Line.objects.filter(submission=OuterRef("pk")).order_by().values("submission")
         line_count = Coalesce(Subquery(lines.annotate(count=Count("pk")).values("count")), 0)
-        return super().get_queryset(request).annotate(line_count=line_count)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(line_count=line_count, lines_without_evidence=lines_without_evidence())
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -230,6 +303,11 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("lines"), ordering="line_count")
     def line_count(self, submission: Submission) -> int:
         return submission.line_count
+
+    @admin.display(description=_("lines without evidence"), ordering="lines_without_evidence")
+    def without_evidence(self, submission: Submission) -> str:
+        count = submission.lines_without_evidence
+        return format_html('<strong class="no-evidence">{}</strong>', count) if count else "0"
 
     @admin.action(description=_("Approve the selected submissions (only those without flags)"), permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -382,13 +460,74 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CertificateClaim)
-class CertificateClaimAdmin(admin.ModelAdmin):
+class CertificateClaimAdmin(AuditYearsAdmin, admin.ModelAdmin):
+    audit_year_lookup = "line__submission__period__year"
     list_display = ("batch_id", "instrument", "line")
     list_select_related = ("line__site__supplier", "line__submission__period")
     search_fields = ("batch_id", "line__site__supplier__code")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """Written by the services only (the period page, the import, the API): read here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CertificateRange)
+class CertificateRangeAdmin(AuditYearsAdmin, ReadOnlyRecordAdmin):
+    """The certificate ledger by serial: every range FIRST~LAST a line claims."""
+
+    audit_year_lookup = "line__submission__period__year"
+    list_display = ("serials", "instrument", "count", "line", "status")
+    list_filter = ("instrument", "line__submission__period__year", "line__submission__status")
+    list_select_related = ("line__site__supplier", "line__submission__period")
+    search_fields = ("first", "last", "stem", "line__site__supplier__code")
+    fields = ("line", "instrument", "stem", "width", "first", "last", "count")
+    readonly_fields = fields
+
+    @admin.display(description=_("serials"))
+    def serials(self, claimed: CertificateRange) -> str:
+        return claimed.text
+
+    @admin.display(description=_("status"), ordering="line__submission__status")
+    def status(self, claimed: CertificateRange) -> str:
+        return claimed.line.submission.get_status_display()
+
+
+@admin.register(Line)
+class LineAdmin(AuditYearsAdmin, SimpleHistoryAdmin, ReadOnlyRecordAdmin):
+    """Every line with its history (each change, who made it and when); written by the services only."""
+
+    audit_year_lookup = "submission__period__year"
+    list_display = (
+        "__str__", "status", "total_electricity_mwh", "green", "bmw_share_percent", "updated_at",
+    )  # fmt: skip
+    list_filter = ("submission__period__year", "submission__status", "site__region")
+    list_select_related = ("site__supplier", "submission__period")
+    search_fields = ("site__code", "site__supplier__code", "site__supplier__name_zh", "site__supplier__name_en")
+    fields = (
+        "submission", "site", "entered_unit", "entered_values", "total_electricity_mwh", "onsite_renewable_mwh",
+        "green_power_trading_mwh", "gec_mwh", "irec_mwh", "bmw_share_percent", "updated_at",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=_("status"), ordering="submission__status")
+    def status(self, line: Line) -> str:
+        return line.submission.get_status_display()
+
+    @admin.display(description=_("green (MWh)"))
+    def green(self, line: Line) -> object:
+        return line.green_mwh
 
 
 @admin.register(User)

@@ -2,13 +2,14 @@
 another supplier's object is a 404, never a 403 that would confirm it exists."""
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from reports.calculation import METHOD_VERSION
 from reports.models import RollupRun, RollupSupplierResult
 from suppliers.models import CertificateClaim, EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
+from suppliers.roles import audit_years
 
 
 def supplier_for_user(user: User) -> Supplier:
@@ -58,22 +59,37 @@ def get_submission_for_user(user: User, period_id: int) -> Submission | None:
                     "certificate_claims", "certificate_ranges"
                 ),
             ),
-            "evidence_files",
+            Prefetch("evidence_files", queryset=EvidenceFile.objects.select_related("site")),
         )
         .first()
     )
 
 
 def get_evidence_for_user(user: User, evidence_id: int) -> EvidenceFile:
-    """Staff whose role may view evidence see every file; a supplier's user only their supplier's.
-    Anyone else gets a 404, never a 403 that confirms the file exists."""
+    """Staff whose role may view evidence see every file (an auditor only those of the years
+    assigned); a supplier's user only their supplier's. Anyone else gets a 404, never a 403 that
+    confirms the file exists."""
     files = EvidenceFile.objects.select_related("submission__supplier")
     if user.is_staff:
         if not user.has_perm("suppliers.view_evidencefile"):
             raise Http404
+        years = audit_years(user)
+        if years is not None:
+            files = files.filter(submission__period__year__in=sorted(years))
     else:
         files = files.filter(submission__supplier=supplier_for_user(user))
     return get_object_or_404(files, pk=evidence_id)
+
+
+def lines_without_evidence_of(submission_id: int) -> list[Line]:
+    """The submission's lines that no file proves, neither the line nor its site for the period."""
+    proven = EvidenceFile.objects.filter(submission_id=submission_id, site_id=OuterRef("site_id"))
+    return list(
+        Line.objects.filter(submission_id=submission_id)
+        .exclude(Exists(proven))
+        .select_related("site")
+        .order_by("site__code")
+    )
 
 
 def get_own_evidence_for_user(user: User, evidence_id: int) -> EvidenceFile:

@@ -56,7 +56,7 @@ class RunListView(StaffApiView, ListAPIView):
     def get_queryset(self) -> QuerySet:
         filters = RunFilterSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        return runs_for_api(**filters.validated_data)
+        return runs_for_api(user=self.request.user, **filters.validated_data)
 
     @extend_schema(
         operation_id="runs_list", tags=TAGS, parameters=[RunFilterSerializer],
@@ -70,7 +70,7 @@ class RunListView(StaffApiView, ListAPIView):
 class RunDetailView(StaffApiView):
     @extend_schema(operation_id="run_retrieve", tags=TAGS, responses={200: RunDetailSerializer, **ERRORS})
     def get(self, request: Request, run_id: int) -> Response:
-        return Response(RunDetailSerializer(get_run_for_api(run_id)).data)
+        return Response(RunDetailSerializer(get_run_for_api(request.user, run_id)).data)
 
 
 class RunSupplierListView(StaffApiView, ListAPIView):
@@ -78,7 +78,7 @@ class RunSupplierListView(StaffApiView, ListAPIView):
     query_parameters = PAGES
 
     def get_queryset(self) -> QuerySet:
-        return run_supplier_results(get_run_for_api(self.kwargs["run_id"]))
+        return run_supplier_results(get_run_for_api(self.request.user, self.kwargs["run_id"]))
 
     @extend_schema(
         operation_id="run_suppliers_list", tags=TAGS,
@@ -95,7 +95,7 @@ class RunFlagListView(StaffApiView, ListAPIView):
     def get_queryset(self) -> QuerySet:
         filters = FlagFilterSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        return run_flags_for_api(get_run_for_api(self.kwargs["run_id"]), **filters.validated_data)
+        return run_flags_for_api(get_run_for_api(self.request.user, self.kwargs["run_id"]), **filters.validated_data)
 
     @extend_schema(
         operation_id="run_flags_list", tags=TAGS, parameters=[FlagFilterSerializer],

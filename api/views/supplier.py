@@ -159,16 +159,22 @@ class PeriodEvidenceView(SupplierApiView):
     @extend_schema(
         operation_id="period_evidence_upload", tags=TAGS, request={"multipart/form-data": EvidenceUploadSerializer},
         responses={201: EvidenceSerializer, **WRITE_ERRORS},
-        description="Attaches a file to the period's draft or returned submission (save a draft first).",
+        description="Attaches a file to the period's draft or returned submission (save a draft first), as proof "
+        "of a site's line (`site`) or of every site of the period, with its `document_type`. The same file (the "
+        "same SHA-256) twice on one period is refused.",
     )  # fmt: skip
     def post(self, request: Request, period_id: int) -> Response:
         submission = get_submission_for_user(request.user, period_id)  # a 404 for a period not the supplier's
-        serializer = EvidenceUploadSerializer(data=request.data)
+        serializer = EvidenceUploadSerializer(data=request.data, context={"supplier": supplier_for_user(request.user)})
         serializer.is_valid(raise_exception=True)
         if submission is None:
             raise ValidationError({NON_FIELD: [_("Save a draft first, then attach its evidence.")]})
+        data = serializer.validated_data
         try:
-            evidence = evidence_add(submission=submission, upload=serializer.validated_data["file"], user=request.user)
+            evidence = evidence_add(
+                submission=submission, upload=data["file"], user=request.user, site=data.get("site"),
+                document_type=data["document_type"],
+            )  # fmt: skip
         except DjangoValidationError as error:
             raise ValidationError({"file": error.messages}) from None
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)

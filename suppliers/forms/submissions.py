@@ -19,7 +19,7 @@ from suppliers.line_rules import (
     share_parse,
     share_text,
 )
-from suppliers.models import Line, Site
+from suppliers.models import EvidenceFile, Line, Site
 from suppliers.serials import SerialRange, serials_text
 from suppliers.services.submissions import LineInput
 from suppliers.units import EnergyUnit
@@ -280,9 +280,41 @@ class SubmissionForm(forms.Form):
         return declared
 
 
+WHOLE_PERIOD = "period"
+
+
 class EvidenceForm(forms.Form):
+    """A file, what it proves (a site's line, or the site for the period before its line is saved,
+    or every site of the period) and what kind of document it is."""
+
     file = forms.FileField(
         label=_("Evidence file"),
         help_text=_("A PDF, a PNG or JPEG image, or an Excel workbook (.xlsx): bills, certificates, contracts."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx"}),
     )
+    proves = forms.ChoiceField(label=_("It proves"))
+    document_type = forms.ChoiceField(label=_("Document type"), choices=[("", "—"), *EvidenceFile.DocumentType.choices])
+
+    def __init__(self, *args: object, sites: Sequence[Site] = (), lines: Sequence[Line] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        with_line = {line.site_id for line in lines}
+        self.sites = {str(site.pk): site for site in sites}
+        self.fields["proves"].choices = [
+            ("", "—"),
+            *(
+                (
+                    pk,
+                    _("The line of %(site)s · %(name)s") % {"site": site.code, "name": site.name}
+                    if site.pk in with_line
+                    else _("Site %(site)s · %(name)s for the period (no line yet)")
+                    % {"site": site.code, "name": site.name},
+                )
+                for pk, site in self.sites.items()
+            ),
+            (WHOLE_PERIOD, _("Every site of the period")),
+        ]
+
+    def clean_proves(self) -> Site | None:
+        """The site whose line (or electricity in the period) the file proves; None for every site."""
+        value = self.cleaned_data["proves"]
+        return None if value == WHOLE_PERIOD else self.sites[value]

@@ -1,4 +1,5 @@
-"""Evidence files (bills, certificates, contracts) attached to a submission.
+"""Evidence files (bills, meter readings, certificates' transfer records, contracts) attached to a
+submission, each to the line (or the site for the period) it proves and with its document type.
 
 A file is accepted for what its bytes are, not for what its name or the browser claims: a PDF,
 a PNG or JPEG image, or an Excel workbook, whose name's extension agrees with its content. It is
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from suppliers.models import EvidenceFile, Submission, User
+from suppliers.models import EvidenceFile, Site, Submission, User
 from suppliers.services.spreadsheets import MAX_XLSX_RATIO, MAX_XLSX_UNPACKED_BYTES
 from suppliers.services.submissions import EDITABLE_STATUSES
 
@@ -104,8 +105,18 @@ def _sha256(upload: UploadedFile) -> str:
     return digest.hexdigest()
 
 
-def evidence_add(*, submission: Submission, upload: UploadedFile, user: User) -> EvidenceFile:
-    """Checks the upload by its content and stores it. Raises ValidationError saying what is wrong."""
+def evidence_add(
+    *, submission: Submission, upload: UploadedFile, user: User, site: Site | None = None,
+    document_type: str = EvidenceFile.DocumentType.OTHER,
+) -> EvidenceFile:  # fmt: skip
+    """Checks the upload by its content and stores it as a `document_type` proving `site`'s line
+    of the period (its electricity in the period, before the line is saved), or the whole period
+    when `site` is None. The same file (the same SHA-256) twice on one period is refused. Raises
+    ValidationError saying what is wrong."""
+    if site is not None and site.supplier_id != submission.supplier_id:
+        raise ValidationError(_("The site is not one of the supplier's sites."))
+    if document_type not in EvidenceFile.DocumentType.values:
+        raise ValidationError(_("Choose what kind of document the file is."))
     name = _original_name(upload.name)
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
@@ -134,10 +145,17 @@ def evidence_add(*, submission: Submission, upload: UploadedFile, user: User) ->
     evidence = None
     try:
         with transaction.atomic():
-            submission = _editable(submission)
+            submission = _editable(submission)  # locked: two uploads of one file cannot both pass the check
+            already = EvidenceFile.objects.filter(submission=submission, sha256=sha256).first()
+            if already is not None:
+                raise ValidationError(
+                    _("This file is already attached to this period as “%(name)s”; the same file is attached once.")
+                    % {"name": already.original_name}
+                )
+            line = submission.lines.filter(site=site).first() if site is not None else None
             evidence = EvidenceFile(
-                submission=submission, original_name=name, content_type=kind.content_type, size_bytes=upload.size,
-                sha256=sha256, uploaded_by=user,
+                submission=submission, line=line, site=site, document_type=document_type, original_name=name,
+                content_type=kind.content_type, size_bytes=upload.size, sha256=sha256, uploaded_by=user,
             )  # fmt: skip
             # Stored under the generated name of evidence_upload_to; the supplier's name is only kept.
             evidence.file.save(name, upload, save=False)

@@ -24,10 +24,13 @@ def evidence_upload(request: HttpRequest, period_id: int) -> HttpResponse:
     if not page.editable:
         messages.error(request, _("These figures have been submitted; their evidence can no longer be changed."))
         return redirect("period_detail", period_id=period_id)
-    form = EvidenceForm(request.POST, request.FILES)
+    form = EvidenceForm(request.POST, request.FILES, sites=page.sites, lines=page.submission.lines.all())
     if form.is_valid():
         try:
-            evidence = evidence_add(submission=page.submission, upload=form.cleaned_data["file"], user=request.user)
+            evidence = evidence_add(
+                submission=page.submission, upload=form.cleaned_data["file"], user=request.user,
+                site=form.cleaned_data["proves"], document_type=form.cleaned_data["document_type"],
+            )  # fmt: skip
         except ValidationError as error:
             form.add_error("file", error)
         else:

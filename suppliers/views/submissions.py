@@ -54,12 +54,16 @@ def period_page_render(
 ) -> HttpResponse:  # fmt: skip
     lines = list(page.submission.lines.all()) if page.submission else []
     by_site = {line.site_id: line for line in lines}
+    evidence_files = list(page.submission.evidence_files.all()) if page.submission else []
+    evidenced_sites = {evidence.site_id for evidence in evidence_files}
     context = {
         "page": page,
         "period": page.period,
         "submission": page.submission,
         "rows": [(site, by_site.get(site.pk)) for site in page.sites],
-        "evidence_files": list(page.submission.evidence_files.all()) if page.submission else [],
+        "evidence_files": evidence_files,
+        # A line carries evidence when a file proves it or its site for the period.
+        "lines_without_evidence": [line for line in lines if line.site_id not in evidenced_sites],
         "problems": problems,
         "conflict": conflict,
         # Method version 2: I-RECs of Chinese generation after IREC_LAST_YEAR count as grid electricity.
@@ -72,7 +76,7 @@ def period_page_render(
     if page.editable:
         context["formset"] = formset or line_formset(None, sites=page.sites, lines=lines)
         context["form"] = form or SubmissionForm(initial={"version": page.version})
-        context["evidence_form"] = evidence_form or EvidenceForm()
+        context["evidence_form"] = evidence_form or EvidenceForm(sites=page.sites, lines=lines)
     return render(request, "suppliers/period_detail.html", context, status=status)
 
 

@@ -2,7 +2,9 @@
 endpoint without a row here fails the completeness test.
 
 People: anonymous; bob (another supplier: alice's period and file are a 404 to him); alice (the
-owner); charlie (staff, with the viewer's permission on runs). API calls carry each one's own token.
+owner); charlie (staff, with the viewer's permission on runs); an auditor assigned the run's year
+(another year's runs are a 404 to them: tests/assurance/test_auditor.py). API calls carry each one's
+own token.
 """
 
 import io
@@ -10,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from rest_framework.test import APIClient
@@ -29,30 +33,30 @@ from tests.factories import EmissionFactorFactory, LineFactory, ReportingPeriodF
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PEOPLE = ("anonymous", "other", "own", "staff")
+PEOPLE = ("anonymous", "other", "own", "staff", "auditor")
 LOGIN = "login"  # a redirect to the login page
 
-# (URL name, method) → expected status for anonymous, other supplier, own supplier, staff.
-EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str]] = {
-    ("api_schema", "GET"): (200, 200, 200, 200),
-    ("api_docs", "GET"): (200, 200, 200, 200),
-    ("api_sites", "GET"): (401, 200, 200, 403),
-    ("api_periods", "GET"): (401, 200, 200, 403),
-    ("api_period", "GET"): (401, 404, 200, 403),
-    ("api_period_lines", "PUT"): (401, 404, 200, 403),
-    ("api_period_submit", "POST"): (401, 404, 200, 403),
-    ("api_period_evidence", "POST"): (401, 404, 201, 403),
-    ("api_evidence", "DELETE"): (401, 404, 204, 403),
-    ("api_runs", "GET"): (401, 403, 403, 200),
-    ("api_run", "GET"): (401, 403, 403, 200),
-    ("api_run_suppliers", "GET"): (401, 403, 403, 200),
-    ("api_run_flags", "GET"): (401, 403, 403, 200),
-    ("api_unknown", "GET"): (404, 404, 404, 404),
-    ("api_unknown", "POST"): (404, 404, 404, 404),
+# (URL name, method) → expected status for anonymous, other supplier, own supplier, staff, auditor.
+EXPECTED: dict[tuple[str, str], tuple[int | str, ...]] = {
+    ("api_schema", "GET"): (200, 200, 200, 200, 200),
+    ("api_docs", "GET"): (200, 200, 200, 200, 200),
+    ("api_sites", "GET"): (401, 200, 200, 403, 403),
+    ("api_periods", "GET"): (401, 200, 200, 403, 403),
+    ("api_period", "GET"): (401, 404, 200, 403, 403),
+    ("api_period_lines", "PUT"): (401, 404, 200, 403, 403),
+    ("api_period_submit", "POST"): (401, 404, 200, 403, 403),
+    ("api_period_evidence", "POST"): (401, 404, 201, 403, 403),
+    ("api_evidence", "DELETE"): (401, 404, 204, 403, 403),
+    ("api_runs", "GET"): (401, 403, 403, 200, 200),
+    ("api_run", "GET"): (401, 403, 403, 200, 200),
+    ("api_run_suppliers", "GET"): (401, 403, 403, 200, 200),
+    ("api_run_flags", "GET"): (401, 403, 403, 200, 200),
+    ("api_unknown", "GET"): (404, 404, 404, 404, 404),
+    ("api_unknown", "POST"): (404, 404, 404, 404, 404),
     # The portal's token page (a session, not a token): everyone manages only their own tokens.
-    ("api_tokens", "GET"): (LOGIN, 200, 200, 200),
-    ("api_tokens", "POST"): (LOGIN, 200, 200, 200),
-    ("api_token_revoke", "POST"): (LOGIN, 404, 302, 404),
+    ("api_tokens", "GET"): (LOGIN, 200, 200, 200, 200),
+    ("api_tokens", "POST"): (LOGIN, 200, 200, 200, 200),
+    ("api_token_revoke", "POST"): (LOGIN, 404, 302, 404, 404),
 }
 # The methods of the function views of /api/ (a class view's are read from the class).
 FUNCTION_VIEW_METHODS = {"api_tokens": ("GET", "POST"), "api_token_revoke": ("POST",)}
@@ -97,6 +101,16 @@ class World:
     people: dict[str, User | None]
 
 
+def _auditor(*, year: int) -> User:
+    from assurance.models import AuditAssignment
+
+    call_command("setup_roles", stdout=io.StringIO())
+    auditor = User.objects.create_user("verifier@audit-firm.example", "a long staff password", is_staff=True)
+    auditor.groups.add(Group.objects.get(name="auditor"))
+    AuditAssignment.objects.create(user=auditor, year=year)
+    return User.objects.get(pk=auditor.pk)
+
+
 @pytest.fixture
 def world(alice: User, bob: User, staff_reader: User, private_storage: Path) -> World:
     # Closed, with alice's returned submission: alice may still correct it; bob cannot see it.
@@ -109,7 +123,7 @@ def world(alice: User, bob: User, staff_reader: User, private_storage: Path) -> 
     EmissionFactorFactory(region="EAST", year=2023)
     run = rollup_run_create(year=2023)
     token, _raw = api_token_create(user=alice, name="alice's system", lifetime_days=30)
-    people = {"anonymous": None, "other": bob, "own": alice, "staff": staff_reader}
+    people = {"anonymous": None, "other": bob, "own": alice, "staff": staff_reader, "auditor": _auditor(year=2023)}
     return World(period, evidence, run, token, people)
 
 
@@ -143,7 +157,7 @@ def _call(name: str, method: str, who: str, world: World) -> int | str:
     if name == "api_period_submit":
         return client.post(url, {"version": 1, "declaration": True}).status_code
     if name == "api_period_evidence":
-        upload = io.BytesIO(PDF)
+        upload = io.BytesIO(PDF + b"% a contract, not the world's bill\n")  # the same file twice is refused
         upload.name = "contract.pdf"
         return client.post(url, {"file": upload}, format="multipart").status_code
     return client.generic(method, url).status_code

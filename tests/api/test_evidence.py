@@ -39,6 +39,8 @@ def test_a_pdf_is_stored_privately_under_a_generated_name(
     assert body == {
         "id": evidence.pk, "name": "电费单 2024.pdf", "content_type": "application/pdf", "size_bytes": len(PDF),
         "sha256": hashlib.sha256(PDF).hexdigest(), "uploaded_at": body["uploaded_at"],
+        # Sent without a site or a type: a file of every site of the period, of type "other".
+        "site": None, "attached_to": "period", "document_type": "other",
     }  # fmt: skip
     assert evidence.uploaded_by == alice and evidence.submission == draft
     stored = private_storage / evidence.file.name

@@ -70,6 +70,8 @@ def test_typed_figures_show_a_preview_and_survive_attaching_evidence(
         "#evidence-form input[type='file']",
         files=[{"name": "bill.pdf", "mimeType": "application/pdf", "buffer": minimal_pdf()}],
     )
+    page.locator("#evidence-form select[name='proves']").select_option(index=1)  # site T1, no line saved yet
+    page.locator("#evidence-form select[name='document_type']").select_option("electricity_bill")
     page.locator("#evidence-form button[type='submit']").click()
     page.wait_for_load_state()
     expect(page.locator("#evidence")).to_contain_text("bill.pdf")

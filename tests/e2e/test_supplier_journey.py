@@ -144,8 +144,11 @@ def test_invited_supplier_reports_a_period_in_chinese(
     page.locator("#evidence-form input[type=file]").set_input_files(
         files=[{"name": "电费账单-2025.pdf", "mimeType": "application/pdf", "buffer": minimal_pdf()}]
     )
+    page.locator("#evidence-form select[name=proves]").select_option(index=1)  # the first site's line
+    page.locator("#evidence-form select[name=document_type]").select_option("electricity_bill")
     page.locator("#evidence-form button[type=submit]").click()
     expect(page.locator("#evidence")).to_contain_text("电费账单-2025.pdf")
+    expect(page.locator("#evidence tr.evidence-line")).to_contain_text(zh("Electricity bill"))
     screenshots.take(page, "evidence-attached")
 
     # 6. Leave for the dashboard, and come back: the draft is kept as typed.

@@ -7,14 +7,18 @@ message saying where to add it. Only `api/` is left out, and only because the AP
 matrix (tests/api/).
 
 Roles: anonymous, supplier A, supplier B, and the staff roles of suppliers/roles.py (viewer,
-reviewer, administrator, each a staff user in that group only). Expectations:
+reviewer, administrator, auditor, each a staff user in that group only; the auditor is assigned
+2024, the year of the world's run, submitted submission and sample, while supplier A's draft and its
+evidence are of 2025). Expectations:
 
 - anonymous: the login page (site) or the admin's login page (admin); public account pages open;
 - supplier B on supplier A's objects: 404, never a 403 that would confirm they exist;
 - suppliers never reach the admin (sent to the admin's login page, as anonymous is);
 - staff in the admin: exactly what suppliers/roles.py grants and the ModelAdmin allows at all
   (ADMIN_MODELS below), 403 otherwise; so a viewer reads and changes nothing, a reviewer reviews
-  but does not manage factors or users, the administrator manages what roles.py gives them.
+  but does not manage factors or users, the administrator manages what roles.py gives them, the
+  auditor reads the runs, lines, evidence, factors, certificates and history of 2024 (another
+  year's evidence is a 404), draws samples and records results, and changes nothing else.
 
 And: no GET and no refused request changes anything in the database; every view that changes
 state refuses a GET (405) or answers it with a form or confirmation page that changes nothing; and
@@ -54,8 +58,18 @@ from django_celery_results.models import GroupResult, TaskResult
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assurance.models import AuditAssignment
 from reports.models import EmailLog, EmissionFactor, PublishedFigure, Reminder, Report, ReportFile, RollupRun
-from suppliers.models import CertificateClaim, Commitment, EvidenceFile, ReportingPeriod, Submission, Supplier, User
+from suppliers.models import (
+    CertificateClaim,
+    CertificateRange,
+    Commitment,
+    EvidenceFile,
+    ReportingPeriod,
+    Submission,
+    Supplier,
+    User,
+)
 from suppliers.roles import ROLES as ROLE_DEFINITIONS
 from suppliers.services.uploads import pending_upload_store
 from tests.factories import LineFactory, ReportingPeriodFactory, SubmissionFactory, UserFactory
@@ -66,8 +80,9 @@ pytestmark = pytest.mark.django_db
 EXCLUDED_PREFIXES = ("api/",)
 
 ANONYMOUS, SUPPLIER_A, SUPPLIER_B = "anonymous", "supplier A", "supplier B"
-VIEWER, REVIEWER, ADMINISTRATOR = "viewer", "reviewer", "administrator"
-STAFF = (VIEWER, REVIEWER, ADMINISTRATOR)
+VIEWER, REVIEWER, ADMINISTRATOR, AUDITOR = "viewer", "reviewer", "administrator", "auditor"
+STAFF = (VIEWER, REVIEWER, ADMINISTRATOR, AUDITOR)
+AUDITED_YEAR = 2024
 ROLES = (ANONYMOUS, SUPPLIER_A, SUPPLIER_B, *STAFF)
 
 
@@ -107,8 +122,12 @@ def _evidence(submission: Submission, user: User) -> EvidenceFile:
 
 
 def _staff(role: str) -> User:
+    from assurance.models import AuditAssignment
+
     user = UserFactory(email=f"{role}@carmaker.example", is_staff=True, supplier=None)
     user.groups.add(Group.objects.get(name=role))
+    if role == AUDITOR:
+        AuditAssignment.objects.create(user=user, year=AUDITED_YEAR)
     return user
 
 
@@ -129,6 +148,9 @@ def world(alice: User, bob: User, settings, tmp_path, private_storage: Path) -> 
         submission__status=Submission.Status.SUBMITTED, site=alice.supplier.sites.get(),
     )  # fmt: skip
     claim = CertificateClaim.objects.create(line=line, instrument="gec", batch_id="GEC-2024-0001")
+    certificate_range = CertificateRange.objects.create(
+        line=line, instrument="gec", stem="GEC", width=4, first="0001", last="0100", count=100
+    )
     run = rollup_run_create(year=2024)
     _sample_make(run)
     report = Report.objects.create(kind=Report.Kind.ANNUAL, period_key="2024", run=run)
@@ -139,7 +161,8 @@ def world(alice: User, bob: User, settings, tmp_path, private_storage: Path) -> 
     attempt = {"user_agent": "test", "ip_address": "192.0.2.1", "username": "x@example.com", "http_accept": "*/*",
                "path_info": "/accounts/login/"}  # fmt: skip
     objects = [
-        alice.supplier, alice.supplier.sites.get(), open_period, line.submission, claim, alice,
+        alice.supplier, alice.supplier.sites.get(), open_period, line.submission, line, claim, certificate_range, alice,
+        AuditAssignment.objects.get(user=staff[AUDITOR]),
         EmissionFactor.objects.create(region="EAST", year=2024, tco2_per_mwh="0.5703", source="MEE 2024"),
         PublishedFigure.objects.create(year=2024, tco2e=1_000_000, source="Sustainability report 2024"),
         Commitment.objects.create(
@@ -261,16 +284,16 @@ class Rule:
 
 
 def roles_get(**answers: Expect) -> dict[str, Expect]:
-    """Every role's answer; keyword names: anonymous, a, b, viewer, reviewer, administrator."""
+    """Every role's answer; keyword names: anonymous, a, b, viewer, reviewer, administrator, auditor."""
     names = {"anonymous": ANONYMOUS, "a": SUPPLIER_A, "b": SUPPLIER_B, "viewer": VIEWER, "reviewer": REVIEWER,
-             "administrator": ADMINISTRATOR}  # fmt: skip
+             "administrator": ADMINISTRATOR, "auditor": AUDITOR}  # fmt: skip
     missing = set(names) - set(answers)
     assert not missing, f"say what {sorted(missing)} get"
     return {names[key]: answer for key, answer in answers.items()}
 
 
 # Answers on a supplier's page by a staff member: staff have no supplier of their own.
-STAFF_NOT_FOUND = {"viewer": NOT_FOUND, "reviewer": NOT_FOUND, "administrator": NOT_FOUND}
+STAFF_NOT_FOUND = {"viewer": NOT_FOUND, "reviewer": NOT_FOUND, "administrator": NOT_FOUND, "auditor": NOT_FOUND}
 
 
 PAGE = ok()
@@ -291,7 +314,7 @@ def public_page(signed_in: Expect | None = None, anonymous: Expect | None = None
     signed_in = signed_in or ok()
     return Rule(
         expect=roles_get(anonymous=anonymous or signed_in, a=signed_in, b=signed_in, viewer=signed_in, reviewer=signed_in,
-                         administrator=signed_in), **kwargs,
+                         administrator=signed_in, auditor=signed_in), **kwargs,
     )  # fmt: skip
 
 
@@ -315,6 +338,7 @@ SITE: dict[str, Rule] = {
             viewer=redirect_to("dashboard"),
             reviewer=redirect_to("dashboard"),
             administrator=redirect_to("dashboard"),
+            auditor=redirect_to("dashboard"),
         ),
         changes_state=True,
         writer=ANONYMOUS,
@@ -344,7 +368,7 @@ SITE: dict[str, Rule] = {
     ),
     # The supplier's pages. Staff are sent from the dashboard to the admin; the others are a supplier's own.
     "dashboard": suppliers_page(
-        staff={role: redirect_to("admin:index") for role in ("viewer", "reviewer", "administrator")}
+        staff={role: redirect_to("admin:index") for role in ("viewer", "reviewer", "administrator", "auditor")}
     ),
     "period_history": suppliers_page(),
     "upload": suppliers_page(changes_state=True, writer=SUPPLIER_A),
@@ -371,10 +395,11 @@ SITE: dict[str, Rule] = {
         changes_state=True,
         writer=SUPPLIER_A,
     ),
-    # Staff read every supplier's evidence (the submission's page in the admin links to it).
+    # Staff read every supplier's evidence (the submission's page in the admin links to it); an
+    # auditor only that of the years assigned, and this file is of 2025.
     "evidence_download": supplier_page(
         args=lambda w: {"evidence_id": w.alices_evidence.pk},
-        staff={"viewer": ok(), "reviewer": ok(), "administrator": ok()},
+        staff={"viewer": ok(), "reviewer": ok(), "administrator": ok(), "auditor": NOT_FOUND},
     ),
     "evidence_delete": supplier_page(
         ok(302),
@@ -436,6 +461,9 @@ ADMIN_MODELS: dict[str, frozenset[str]] = {
     "reports.reportfile": READ_ONLY,
     "reports.reminder": READ_ONLY,
     "reports.emaillog": READ_ONLY,
+    "suppliers.line": READ_ONLY,  # written through the period page, the import and the API
+    "suppliers.certificaterange": READ_ONLY,  # the ledger of claimed serials, written with its line
+    "assurance.auditassignment": EVERYTHING,
     "api.apitoken": frozenset({VIEW, CHANGE, DELETE}),  # made on /api/tokens/, revoked here
 }
 
@@ -575,6 +603,7 @@ ADMIN: dict[str, Rule] = {
             viewer=redirect_to("admin:index"),
             reviewer=redirect_to("admin:index"),
             administrator=redirect_to("admin:index"),
+            auditor=redirect_to("admin:index"),
         )
     ),
     # Logging out of the admin when not logged in to it leads to the admin's index (and so to its login).
@@ -586,6 +615,7 @@ ADMIN: dict[str, Rule] = {
             viewer=redirect_to("login"),
             reviewer=redirect_to("login"),
             administrator=redirect_to("login"),
+            auditor=redirect_to("login"),
         ),
         method="post",
         changes_state=True,
@@ -630,9 +660,10 @@ ADMIN: dict[str, Rule] = {
     ),
     # The staff pages of reports/urls.py.
     "reports_comparison": admin_page(permitted("reports.rolluprun", VIEW)),
-    # Asks the worker for a fresh run (nothing new is stored if nothing changed): readers may.
+    # Asks the worker for a fresh run (nothing new is stored if nothing changed): readers may, but
+    # not an auditor, who changes nothing but their samples.
     "reports_comparison_refresh": admin_page(
-        permitted("reports.rolluprun", VIEW, ok(302)),
+        lambda role: FORBIDDEN if role == AUDITOR else permitted("reports.rolluprun", VIEW, ok(302))(role),
         method="post",
         data=_year,
         changes_state=True,
@@ -665,7 +696,10 @@ ADMIN: dict[str, Rule] = {
         changes_state=True,
         writer=next(role for role in STAFF if role_may(role, "assurance.sampledline", CHANGE)),
     ),
-    "reports_double_claims": admin_page(permitted("reports.rolluprun", VIEW)),
+    # It names claimants of every year: not an auditor's page (their years' claims are in the ledger).
+    "reports_double_claims": admin_page(
+        lambda role: FORBIDDEN if role == AUDITOR else permitted("reports.rolluprun", VIEW)(role)
+    ),
     "reports_double_claim_reject": admin_page(
         permitted("suppliers.submission", CHANGE, ok(302)),
         method="post",
@@ -987,3 +1021,23 @@ def test_the_administrator_manages_factors_figures_users_and_the_schedule() -> N
     assert role_may(ADMINISTRATOR, "suppliers.user", ADD) and role_may(ADMINISTRATOR, "suppliers.user", CHANGE)
     assert role_may(ADMINISTRATOR, "django_celery_beat.periodictask", CHANGE)
     assert role_may(ADMINISTRATOR, "suppliers.submission", CHANGE)
+
+
+def test_an_auditor_reads_the_audited_records_and_changes_nothing_but_samples() -> None:
+    """The auditor reads runs, lines, evidence, factors, the certificate ledger and (through their
+    admin pages) their history; draws samples and records results; and writes nothing else."""
+    for model in ("reports.rolluprun", "suppliers.submission", "suppliers.line", "suppliers.evidencefile",
+                  "reports.emissionfactor", "suppliers.certificateclaim", "suppliers.certificaterange"):  # fmt: skip
+        assert role_may(AUDITOR, model, VIEW), f"an auditor may not read {model}"
+    writes = {spec for spec in _permissions(AUDITOR) if not spec.endswith(".view")}
+    assert writes == {
+        "assurance.assurancesample.add",
+        "assurance.sampledline.change",
+        "assurance.auditassignment.audit",
+    }
+    for model in ADMIN_MODELS:
+        for action in (ADD, CHANGE, DELETE):
+            assert not admin_may(AUDITOR, model, action), f"an auditor may {action} {model}"
+    # Nor who audits what: administrators assign the years.
+    assert not role_may(AUDITOR, "assurance.auditassignment", VIEW)
+    assert all(role_may(ADMINISTRATOR, "assurance.auditassignment", a) for a in (VIEW, ADD, CHANGE, DELETE))

@@ -56,7 +56,10 @@ def _stored(location: Path) -> list[Path]:
 
 
 def upload_evidence(client: Client, period: ReportingPeriod, name: str, content: bytes):
-    return client.post(reverse("evidence_upload", args=[period.pk]), {"file": SimpleUploadedFile(name, content)})
+    return client.post(
+        reverse("evidence_upload", args=[period.pk]),
+        {"file": SimpleUploadedFile(name, content), "proves": "period", "document_type": "electricity_bill"},
+    )
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,10 @@ def alice_client(client: Client, alice: User) -> Client:
 
 
 def _upload(client: Client, period: ReportingPeriod, name: str, content: bytes):
-    return client.post(reverse("evidence_upload", args=[period.pk]), {"file": SimpleUploadedFile(name, content)})
+    return client.post(
+        reverse("evidence_upload", args=[period.pk]),
+        {"file": SimpleUploadedFile(name, content), "proves": "period", "document_type": "electricity_bill"},
+    )
 
 
 def _stored_files(location: Path) -> list[Path]:

@@ -585,10 +585,12 @@ def test_the_period_page_runs_the_same_queries_for_1_or_50_sites(
         line = LineFactory(submission=submission, site=site, gec_mwh=10, entered_values={"total_electricity": "1000"})
         for number in range(2):
             CertificateClaim.objects.create(line=line, batch_id=f"G-{site.code}-{number}", instrument="gec")
-    for number in range(3):
+    proven = [None, *sites[:2]]  # a file of the whole period, and one for each of (up to) two sites
+    for number, site in enumerate(proven):
         EvidenceFile.objects.create(
             submission=submission, file=f"evidence/x/{number}", original_name=f"bill-{number}.pdf",
-            content_type="application/pdf", size_bytes=10, sha256="0" * 64,
+            content_type="application/pdf", size_bytes=10, sha256=f"{number:064d}", site=site,
+            document_type="electricity_bill",
         )  # fmt: skip
     client.force_login(alice)
 
@@ -598,4 +600,4 @@ def test_the_period_page_runs_the_same_queries_for_1_or_50_sites(
     assert response.status_code == 200
     page = _text(response)
     assert page.count("G-S") == 2 * (site_count - 1)
-    assert page.count(">bill-") == 3  # each file's link
+    assert page.count(">bill-") == len(proven)  # each file's link

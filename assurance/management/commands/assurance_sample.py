@@ -38,17 +38,19 @@ class Command(BaseCommand):
             _population, drawn = sample_lines(run, size=size, seed=seed)
         except RunOutdated as error:
             raise CommandError(str(error)) from None
-        names: dict[int, list[str]] = {}
+        # A line's files: its site's in its submission (the line's, or the site's for the period), then
+        # those of every site of the period.
+        names: dict[tuple[int, str | None], list[str]] = {}
         evidence = EvidenceFile.objects.filter(submission_id__in={v.submission_id for v in drawn}).order_by("pk")
-        for submission_id, name in evidence.values_list("submission_id", "original_name"):
-            names.setdefault(submission_id, []).append(name)
+        for submission_id, site_code, name in evidence.values_list("submission_id", "site__code", "original_name"):
+            names.setdefault((submission_id, site_code), []).append(name)
         rows = [
             [
                 v.supplier_code,
                 v.site_code,
                 v.period,
                 f"{v.avoided_tco2e.quantize(THREE_PLACES):f}",
-                ";".join(names.get(v.submission_id, [])),
+                ";".join(names.get((v.submission_id, v.site_code), []) + names.get((v.submission_id, None), [])),
             ]
             for v in drawn
         ]
