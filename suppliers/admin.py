@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from suppliers.forms.accounts import InviteUserForm
-from suppliers.forms.review import ReturnForm, SubmissionActionForm, SubmissionFileForm
+from suppliers.forms.review import (
+    ReturnForm,
+    SiteAdminForm,
+    SubmissionActionForm,
+    SubmissionFileForm,
+    SupplierAdminForm,
+)
 from suppliers.forms.submissions import line_serials_text
 from suppliers.models import (
     CertificateClaim,
@@ -38,6 +44,7 @@ from suppliers.services.submissions import StaleSubmission, submission_approve, 
 
 class SiteInline(admin.TabularInline):
     model = Site
+    form = SiteAdminForm
     extra = 0
     fields = ("code", "name", "province", "region")
     readonly_fields = ("region",)
@@ -61,6 +68,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
 
 @admin.register(Supplier)
 class SupplierAdmin(SimpleHistoryAdmin):
+    form = SupplierAdminForm
     list_display = ("code", "name_zh", "name_en", "uscc", "category", "status", "site_count")
     list_filter = ("category", "status")
     search_fields = ("code", "name_zh", "name_en", "uscc")
@@ -89,6 +97,7 @@ class SupplierAdmin(SimpleHistoryAdmin):
 
 @admin.register(Site)
 class SiteAdmin(SimpleHistoryAdmin):
+    form = SiteAdminForm
     list_display = ("supplier", "code", "name", "province", "region")
     list_filter = ("region", "province")
     list_select_related = ("supplier",)
