@@ -11,6 +11,20 @@ from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from simple_history.admin import SimpleHistoryAdmin
 
 
+class ReadOnlyAdmin(ModelAdmin):
+    """Records written by the services and jobs only (runs, lines, the ledger, reports, the email
+    log): readable in the admin, never added, edited or deleted there."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class RevertNeedsChangePermission:
     """django-simple-history's page of a past version saves the object when it is posted (a
     revert), yet opens to anyone who may only *view* the object: on this site, posting it needs

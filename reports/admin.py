@@ -10,6 +10,7 @@ from django_celery_results.admin import TaskResultAdmin as CeleryTaskResultAdmin
 from django_celery_results.models import TaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import ReadOnlyAdmin
 from reports.models import (
     EmailLog,
     EmissionFactor,
@@ -64,7 +65,7 @@ class RollupFlagInline(admin.TabularInline):
 
 
 @admin.register(RollupRun)
-class RollupRunAdmin(AuditYearsAdmin, admin.ModelAdmin):
+class RollupRunAdmin(AuditYearsAdmin, ReadOnlyAdmin):
     """Runs are records: readable, never edited (an auditor's: of the years assigned)."""
 
     audit_year_lookup = "year"
@@ -101,30 +102,8 @@ class RollupRunAdmin(AuditYearsAdmin, admin.ModelAdmin):
     def pretty_result(self, run: RollupRun) -> str:
         return format_html("<pre>{}</pre>", json.dumps(run.result, ensure_ascii=False, indent=1))
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 # --- Scheduled reports, reminders and the email log: records, read-only ---------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by the jobs: readable, never added, edited or deleted in the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

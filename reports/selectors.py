@@ -348,7 +348,7 @@ def site_history_get(
     )
     found = {(site_id, line_year) for site_id, line_year, _ in rows}
     first_year = Submission.objects.filter(status=Submission.Status.APPROVED).aggregate(first=Min("period__year"))
-    older = Q(pk__in=[])
+    older = Q(pk=0)  # no line: the query runs even when no site is missing
     for year in years:
         if first_year["first"] is None or year - 1 <= first_year["first"]:
             continue  # nothing was approved before the year before: no site has an older year
@@ -356,7 +356,7 @@ def site_history_get(
         older |= Q(site_id__in=missing, submission__period__year__lt=year - 1)
     rows += (
         approved_lines()
-        .filter(older | Q(pk=0))  # pk 0 is no line: the query runs even when no site is missing
+        .filter(older)
         .values_list("site_id", "submission__period__year")
         .annotate(electricity=ExactSum("total_electricity_mwh"))
         .order_by()

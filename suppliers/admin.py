@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import ReadOnlyAdmin
 from suppliers.forms.accounts import InviteUserForm
 from suppliers.forms.review import (
     ReturnForm,
@@ -479,21 +480,8 @@ class CertificateClaimAdmin(AuditYearsAdmin, admin.ModelAdmin):
         return False
 
 
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
-    """Written by the services only (the period page, the import, the API): read here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(CertificateRange)
-class CertificateRangeAdmin(AuditYearsAdmin, ReadOnlyRecordAdmin):
+class CertificateRangeAdmin(AuditYearsAdmin, ReadOnlyAdmin):
     """The certificate ledger by serial: every range FIRST~LAST a line claims."""
 
     audit_year_lookup = "line__submission__period__year"
@@ -514,7 +502,7 @@ class CertificateRangeAdmin(AuditYearsAdmin, ReadOnlyRecordAdmin):
 
 
 @admin.register(Line)
-class LineAdmin(AuditYearsAdmin, SimpleHistoryAdmin, ReadOnlyRecordAdmin):
+class LineAdmin(AuditYearsAdmin, SimpleHistoryAdmin, ReadOnlyAdmin):
     """Every line with its history (each change, who made it and when); written by the services only."""
 
     audit_year_lookup = "submission__period__year"

@@ -57,9 +57,6 @@ class Quantities:
         )
 
 
-_QUANTITY_FIELDS = ("electricity", "other_green", "gec", "irec", "gec_double", "irec_double")
-
-
 @dataclass(frozen=True)
 class Counted:
     """What of a line's green electricity counts, after the I-REC cut-off and the double claims."""
