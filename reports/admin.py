@@ -5,6 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_celery_results.admin import TaskResultAdmin as CeleryTaskResultAdmin
 from django_celery_results.models import TaskResult
@@ -142,7 +143,7 @@ class ReportDeliveryInline(ReadOnlyInline):
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "kind", "period_key", "run", "files", "sent", "created_at")
+    list_display = ("__str__", "kind", "period_key", "run", "files", "sent", "delivery", "created_at")
     list_filter = ("kind",)
     list_select_related = ("run",)
     inlines = [ReportFileInline, ReportDeliveryInline]
@@ -151,7 +152,13 @@ class ReportAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         sent = Count("deliveries", filter=Q(deliveries__state=ReportDelivery.State.SENT), distinct=True)
-        return super().get_queryset(request).annotate(sent_count=sent).prefetch_related("files__report")
+        deliveries = Count("deliveries", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(sent_count=sent, delivery_count=deliveries)
+            .prefetch_related("files__report")
+        )
 
     @admin.display(description=_("files"))
     def files(self, report: Report) -> str:
@@ -160,6 +167,21 @@ class ReportAdmin(ReadOnlyAdmin):
     @admin.display(description=_("emails sent"), ordering="sent_count")
     def sent(self, report: Report) -> int:
         return report.sent_count
+
+    @admin.display(description=_("delivery"))
+    def delivery(self, report: Report) -> str:
+        """Whether everyone has the report: its recipients, each with their state, are listed on
+        the report's page."""
+        if not report.delivery_count:
+            return gettext("no recipients")
+        if report.sent_count == report.delivery_count:
+            return gettext("delivered to all %(count)s") % {"count": report.delivery_count}
+        if report.sent_count:
+            return gettext("partial: %(sent)s of %(count)s") % {
+                "sent": report.sent_count,
+                "count": report.delivery_count,
+            }
+        return gettext("not delivered (%(count)s failed or pending)") % {"count": report.delivery_count}
 
 
 @admin.register(ReportFile)

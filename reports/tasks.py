@@ -17,7 +17,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from reports.models import Report
 from reports.reporting.reminders import reminders_send
-from reports.reporting.services import previous_month_key, previous_year_key, report_issue
+from reports.reporting.services import ReportIssued, previous_month_key, previous_year_key, report_issue
 from reports.services.rollups import rollup_request_finished, rollup_request_started, rollup_run_create
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)
@@ -76,26 +76,39 @@ def ping(token: str) -> str:
 REPORT_RETRY_SECONDS = 30 * 60
 
 
+class ReportNotDelivered(Exception):
+    """No recipient received the report after every retry: the job ends failed."""
+
+
+def _report_job_finish(task: Task, issued: ReportIssued, retry_kwargs: dict) -> dict:
+    """Retries the job while a failed delivery may still succeed; then ends it failed if no one
+    received the report, or returns its summary ("delivered", "partial", "no recipients")."""
+    if issued.retryable and task.request.retries < task.max_retries:
+        raise task.retry(countdown=REPORT_RETRY_SECONDS, kwargs=retry_kwargs)
+    if issued.outcome == "failed":
+        raise ReportNotDelivered(
+            f"{issued.report}: no recipient received it after {task.request.retries + 1} runs "
+            f"({', '.join(issued.undelivered)}); the Email log has each error."
+        )
+    return issued.summary()
+
+
 @shared_task(name="reports.monthly_report", bind=True, soft_time_limit=15 * 60, time_limit=20 * 60, **RETRY)
-def monthly_report(self: Task, period_key: str = "") -> int:
+def monthly_report(self: Task, period_key: str = "") -> dict:
     """The monthly status report of `period_key` ("2026-11"; by default the month before today),
-    made once and emailed once to each recipient; returns the report's id."""
+    made once and emailed once to each recipient; returns its summary (report id, outcome)."""
     key = period_key or previous_month_key(timezone.localdate())
     issued = report_issue(kind=Report.Kind.MONTHLY, period_key=key)
-    if issued.failed:
-        raise self.retry(countdown=REPORT_RETRY_SECONDS, kwargs={"period_key": key})
-    return issued.report.pk
+    return _report_job_finish(self, issued, {"period_key": key})
 
 
 @shared_task(name="reports.annual_report", bind=True, soft_time_limit=20 * 60, time_limit=25 * 60, **RETRY)
-def annual_report(self: Task, year: int | None = None) -> int:
+def annual_report(self: Task, year: int | None = None) -> dict:
     """The annual report of `year` (by default the year before today), made once and emailed once
-    to each recipient; returns the report's id."""
+    to each recipient; returns its summary (report id, outcome)."""
     key = str(year) if year else previous_year_key(timezone.localdate())
     issued = report_issue(kind=Report.Kind.ANNUAL, period_key=key)
-    if issued.failed:
-        raise self.retry(countdown=REPORT_RETRY_SECONDS, kwargs={"year": int(key)})
-    return issued.report.pk
+    return _report_job_finish(self, issued, {"year": int(key)})
 
 
 @shared_task(name="reports.send_reminders", soft_time_limit=20 * 60, time_limit=25 * 60, **RETRY)

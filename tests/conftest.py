@@ -161,11 +161,13 @@ class ReceivedMail:
 
 
 class SmtpServer:
-    """aiosmtpd on 127.0.0.1 in a thread, keeping every message it is given."""
+    """aiosmtpd on 127.0.0.1 in a thread, keeping every message it is given; it refuses the
+    recipients in `refused` (550, as a server does for an unknown mailbox)."""
 
     def __init__(self) -> None:
         self.host, self.port = "127.0.0.1", free_port()
         self.received: list[ReceivedMail] = []
+        self.refused: set[str] = set()
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname=self.host, port=self.port)
 
@@ -178,6 +180,14 @@ class SmtpServer:
 
     def stop(self) -> None:
         self._controller.stop()
+
+    async def handle_RCPT(
+        self, server: object, session: object, envelope: object, address: str, rcpt_options: list
+    ) -> str:  # aiosmtpd calls it by this name
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(
         self, server: object, session: object, envelope: object

@@ -27,7 +27,7 @@ from reports.reporting.annual import annual_document
 from reports.reporting.document import Document
 from reports.reporting.documents import pdf_bytes, xlsx_bytes
 from reports.reporting.monthly import monthly_document
-from reports.reporting.outbox import Attachment, claim_finish, claim_take, email_send
+from reports.reporting.outbox import MAX_ATTEMPTS, Attachment, claim_finish, claim_take, email_send
 from reports.reporting.selectors import Recipient, report_get, report_recipients
 from reports.selectors import rollup_run_latest
 from reports.services.rollups import rollup_run_create
@@ -46,9 +46,35 @@ class ReportUnavailable(Exception):
 
 @dataclass(frozen=True)
 class ReportIssued:
+    """What one run of a report job did (`sent`, `failed`: the emails it tried now) and where the
+    report's deliveries stand after it, over every run so far."""
+
     report: Report
     sent: int
     failed: int
+    delivered: tuple[str, ...] = ()
+    undelivered: tuple[str, ...] = ()
+    # Deliveries another worker is sending at this moment (it reports on them itself).
+    in_progress: int = 0
+    # Failed deliveries that a later run will try again (fewer than MAX_ATTEMPTS so far).
+    retryable: int = 0
+
+    @property
+    def outcome(self) -> str:
+        """ "delivered" (no delivery failed), "partial", "failed" (no one has it) or "no recipients"
+        (none configured: the report is in the admin only)."""
+        if not self.undelivered:
+            return "delivered" if self.delivered or self.in_progress else "no recipients"
+        return "partial" if self.delivered or self.in_progress else "failed"
+
+    def summary(self) -> dict:
+        """The job's result, as the task results in the admin show it."""
+        return {
+            "report": self.report.pk,
+            "outcome": self.outcome,
+            "delivered": len(self.delivered),
+            "undelivered": list(self.undelivered),
+        }
 
 
 def previous_month_key(today: date) -> str:
@@ -255,4 +281,17 @@ def report_issue(*, kind: str, period_key: str) -> ReportIssued:
         else:
             failed += 1
     logger.info("%s: %d sent, %d failed, %d recipients", report, sent, failed, len(recipients))
-    return ReportIssued(report=report, sent=sent, failed=failed)
+    states = list(report.deliveries.values_list("recipient", "state", "attempts").order_by("recipient"))
+    return ReportIssued(
+        report=report,
+        sent=sent,
+        failed=failed,
+        delivered=tuple(address for address, state, _attempts in states if state == ReportDelivery.State.SENT),
+        undelivered=tuple(address for address, state, _attempts in states if state == ReportDelivery.State.FAILED),
+        in_progress=sum(1 for _address, state, _attempts in states if state == ReportDelivery.State.SENDING),
+        retryable=sum(
+            1
+            for _address, state, attempts in states
+            if state == ReportDelivery.State.FAILED and attempts < MAX_ATTEMPTS
+        ),
+    )

@@ -121,7 +121,7 @@ def test_annual_report_through_the_worker_arrives_by_smtp_with_the_rollup_figure
     celery_worker_process: subprocess.Popen, smtp_server: SmtpServer, recipients: dict[str, User]
 ) -> None:
     _load_example()
-    report_id = annual_report.delay(year=2024).get(timeout=120)
+    report_id = annual_report.delay(year=2024).get(timeout=120)["report"]
 
     smtp_server.wait_for(3)
     report = Report.objects.select_related("run").get(pk=report_id)
@@ -203,7 +203,7 @@ def test_monthly_report_through_the_worker_shows_coverage_overdue_flags_and_the_
     _load_example(with_2025=False)  # 2025 is the period still being reported
     today = timezone.localdate()
     open_periods(today)
-    report_id = monthly_report.delay(period_key="2024-11").get(timeout=120)
+    report_id = monthly_report.delay(period_key="2024-11").get(timeout=120)["report"]
 
     smtp_server.wait_for(3)
     report = Report.objects.get(pk=report_id)
@@ -258,7 +258,7 @@ def test_the_job_run_twice_and_at_once_by_the_worker_and_another_process_gives_o
     thread.start()
     second = annual_report.delay(year=2024)
     thread.join(timeout=120)
-    assert first.get(timeout=120) == second.get(timeout=120)
+    assert first.get(timeout=120)["report"] == second.get(timeout=120)["report"]
     assert errors == []
     annual_report.apply(kwargs={"year": 2024}).get()  # and once more, here
 
