@@ -446,6 +446,8 @@ class EmailLog(models.Model):
         REMINDER_DUE_SOON = "reminder_due_soon", _("Reminder: due soon")
         REMINDER_OVERDUE = "reminder_overdue", _("Reminder: overdue")
         REMINDER_RETURNED = "reminder_returned", _("Reminder: returned for correction")
+        INVITATION = "invitation", _("Invitation")
+        PASSWORD_RESET = "password_reset", _("Password reset link")
 
     class Outcome(models.TextChoices):
         SENT = "sent", _("Sent")

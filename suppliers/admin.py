@@ -37,7 +37,7 @@ from suppliers.models import (
 )
 from suppliers.roles import AuditYearsAdmin
 from suppliers.selectors import lines_without_evidence_of, submission_flags
-from suppliers.services.accounts import supplier_user_invitation_send, supplier_user_invite, user_sessions_end
+from suppliers.services.accounts import supplier_user_invitation_queue, supplier_user_invite, user_sessions_end
 from suppliers.services.imports import submissions_import
 from suppliers.services.spreadsheets import FileRefused
 from suppliers.services.submissions import StaleSubmission, submission_approve, submission_return
@@ -604,7 +604,11 @@ class UserAdmin(DjangoUserAdmin):
                     messages.WARNING,
                 )
                 continue
-            supplier_user_invitation_send(user=user, invited_by=request.user)
+            supplier_user_invitation_queue(user=user, invited_by=request.user)
             sent += 1
         if sent:
-            self.message_user(request, _("%(n)d invitation(s) sent.") % {"n": sent}, messages.SUCCESS)
+            self.message_user(
+                request,
+                _("%(n)d invitation(s) on their way; the Email log shows each once it is sent.") % {"n": sent},
+                messages.SUCCESS,
+            )

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from suppliers.forms.accounts import PortalPasswordResetForm
+from suppliers.forms.accounts import PasswordResetRequestForm
 from suppliers.views import accounts, dashboard, evidence, submissions, uploads
 
 _form = "suppliers/accounts/form.html"
@@ -14,7 +14,7 @@ account_patterns = [
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
-            form_class=PortalPasswordResetForm,
+            form_class=PasswordResetRequestForm,
             template_name=_form,
             email_template_name="emails/password_reset.txt",
             subject_template_name="emails/password_reset_subject.txt",

@@ -54,6 +54,22 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture
+def tasks_run_here() -> Iterator[None]:
+    """Celery tasks the code under test queues run at once, in this process (eager), as a worker
+    would run them, so a test reads the email a page queued. With the `db` fixture a task queued
+    after commit never runs (the test's transaction never commits): use django_db(transaction=True)
+    or django_capture_on_commit_callbacks(execute=True)."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
 def alice(db: None) -> User:
     """A user of supplier CN-A001, which has one site."""
     supplier = SupplierFactory(code="CN-A001")

@@ -523,7 +523,7 @@ def test_period_page_is_in_chinese(catalogue, alice: User, alice_chinese: Client
 
 @pytest.mark.parametrize("invited_by_staff", [True, False], ids=["by-staff", "by-command"])
 def test_invitation_email_is_in_chinese(
-    catalogue, charlie: User, django_capture_on_commit_callbacks, invited_by_staff: bool
+    catalogue, charlie: User, django_capture_on_commit_callbacks, tasks_run_here: None, invited_by_staff: bool
 ) -> None:
     supplier = SupplierFactory(code="CN-C001", name_zh="常州电池有限公司")
     # Sent while the inviting staff member reads the admin in English: the recipient's language wins.

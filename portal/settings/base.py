@@ -225,6 +225,8 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="green-electricity-portal@localhost")
 # Seconds an SMTP connection may hang before the send counts as failed (Django waits forever by default).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The Date header in TIME_ZONE (Asia/Shanghai, +0800), the time the recipients live in.
+EMAIL_USE_LOCALTIME = True
 
 # --- Celery ---------------------------------------------------------------------------
 

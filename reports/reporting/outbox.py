@@ -11,11 +11,15 @@ marked the claim sent leaves the claim "sending"; after STALE_CLAIM a later run 
 window is a second wide; the alternative (never retrying) would lose the email instead.
 """
 
+import email.message
+import email.policy
 import logging
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -33,6 +37,20 @@ logger = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(hours=1)
 # A recipient whose sends keep failing (a wrong address) is tried this often, then left to staff.
 MAX_ATTEMPTS = 5
+
+
+class PortalEmail(EmailMultiAlternatives):
+    """Django's email, with its Subject folded by the email package's modern policy: Django's
+    (compat32) folding starts a long non-ASCII subject on an empty line, which readers show as
+    a leading space before a Chinese subject."""
+
+    def message(self) -> object:
+        message = super().message()
+        folded = email.policy.SMTP.fold("Subject", self.subject)[len("Subject: ") :].rstrip("\r\n")
+        del message["Subject"]
+        # Django's own __setitem__ refuses the folded value's line breaks, which are the folding.
+        email.message.Message.__setitem__(message, "Subject", folded.replace("\r\n", "\n"))
+        return message
 
 
 @dataclass(frozen=True)
@@ -88,8 +106,16 @@ def email_send(
     related: models.Model | None = None,
 ) -> EmailLog:
     """Sends one email and logs it with its outcome. A failure of the mail server is logged
-    (outcome "failed" with the error), never raised: one bad address must not stop a job."""
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient])
+    (outcome "failed" with the error), never raised: one bad address must not stop a job.
+
+    Every email is from DEFAULT_FROM_EMAIL, dated in the portal's time zone (EMAIL_USE_LOCALTIME),
+    with a Message-ID on the portal's own domain and `Auto-Submitted: auto-generated` (RFC 3834),
+    so that out-of-office replies are not sent back to it."""
+    headers = {
+        "Message-ID": make_msgid(domain=urlsplit(settings.PORTAL_BASE_URL).hostname),
+        "Auto-Submitted": "auto-generated",
+    }
+    message = PortalEmail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient], headers=headers)
     if html:
         message.attach_alternative(html, "text/html")
     for attachment in attachments:

@@ -5,6 +5,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import MinimumLengthValidator
+from django.db import transaction
+from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -43,7 +45,10 @@ def _casefolded(text: str) -> str:
 class PortalPasswordResetForm(PasswordResetForm):
     """Django's reset form, with two differences: the email is written in the recipient's
     language with a link on PORTAL_BASE_URL, and an invited user who has not chosen a password
-    yet (an unusable one) gets a link too, so an expired invitation is not a dead end."""
+    yet (an unusable one) gets a link too, so an expired invitation is not a dead end. It sends
+    through the portal's outbox (logged); the page uses PasswordResetRequestForm, which queues it."""
+
+    sent = 0
 
     def get_users(self, email: str) -> Iterator[User]:
         # As Django does: the database's case-insensitive match is confirmed by a Unicode-aware one.
@@ -63,15 +68,28 @@ class PortalPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        with translation.override(context["user"].language):
-            super().send_mail(
-                subject_template_name,
-                email_template_name,
-                {**context, "base_url": settings.PORTAL_BASE_URL},
-                from_email,
-                to_email,
-                html_email_template_name,
-            )
+        from reports.models import EmailLog
+        from reports.reporting.outbox import email_send
+
+        user = context["user"]
+        with translation.override(user.language):
+            context = {**context, "base_url": settings.PORTAL_BASE_URL}
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines()).strip()
+            text = loader.render_to_string(email_template_name, context)
+        log = email_send(kind=EmailLog.Kind.PASSWORD_RESET, recipient=to_email, user=user, subject=subject, text=text)
+        if log.outcome == EmailLog.Outcome.SENT:
+            self.sent += 1
+
+
+class PasswordResetRequestForm(PortalPasswordResetForm):
+    """The page's form: it queues the email (suppliers.tasks.send_password_reset) and returns, so
+    the answer takes as long for an unknown address as for a known one and never waits on SMTP."""
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        from suppliers.tasks import send_password_reset
+
+        email = self.cleaned_data["email"]
+        transaction.on_commit(lambda: send_password_reset.delay(email=email), robust=True)
 
 
 class InviteUserForm(forms.Form):

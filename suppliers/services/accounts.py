@@ -3,11 +3,16 @@
 An invited user gets an unusable password and an email, in their own language, with a one-time
 link to choose a password. The link is a password-reset token: it stops working as soon as a
 password is set (the token is derived from the password hash) or after PASSWORD_RESET_TIMEOUT.
+
+A page never sends these emails itself: it queues a task once its transaction commits
+(suppliers.tasks), so the answer comes as fast whether or not an account exists and whatever the
+mail server does. Every one is logged in the Email log, failures with their error.
 """
 
 import ipaddress
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -15,7 +20,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -25,6 +29,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from reports.models import EmailLog
+from reports.reporting.outbox import email_send
 from suppliers.models import Supplier, User
 
 logger = logging.getLogger(__name__)
@@ -61,17 +67,34 @@ def supplier_user_create(*, supplier: Supplier, email: str, language: str, passw
 
 
 def supplier_user_invite(*, supplier: Supplier, email: str, language: str, invited_by: User | None) -> User:
-    """Creates a supplier's user without a password and, once committed, emails the invitation.
+    """Creates a supplier's user without a password and, once committed, queues the invitation.
 
     Refuses (ValidationError) an email address in use, whatever its case, and an inactive supplier.
     """
     with transaction.atomic():
         user = _supplier_user_create(supplier=supplier, email=email, language=language, password=None)
-        # robust: a mail server that is down must not turn the committed invitation into an error
-        # page; the failure is logged and staff send the invitation again from the user admin.
-        transaction.on_commit(lambda: supplier_user_invitation_send(user=user, invited_by=invited_by), robust=True)
+        supplier_user_invitation_queue(user=user, invited_by=invited_by)
     logger.info("%s invited %s for supplier %s", invited_by or "a command", user.email, supplier.code)
     return user
+
+
+def supplier_user_invite_now(*, supplier: Supplier, email: str, language: str) -> tuple[User, EmailLog]:
+    """As supplier_user_invite, but the invitation is sent here and now and its log entry returned,
+    for a command that must say whether it went (the user is kept either way)."""
+    with transaction.atomic():
+        user = _supplier_user_create(supplier=supplier, email=email, language=language, password=None)
+    logger.info("a command invited %s for supplier %s", user.email, supplier.code)
+    return user, supplier_user_invitation_send(user=user)
+
+
+def supplier_user_invitation_queue(*, user: User, invited_by: User | None) -> None:
+    """Queues the invitation's email once the caller's transaction commits."""
+    from suppliers.tasks import send_invitation  # the task module imports this one
+
+    invited_by_id = invited_by.pk if invited_by is not None else None
+    # robust: a broker that is down must not turn the committed invitation into an error page;
+    # staff send the invitation again from the user admin.
+    transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, invited_by_id=invited_by_id), robust=True)
 
 
 def invitation_link(*, user: User) -> str:
@@ -86,8 +109,9 @@ def invitation_link(*, user: User) -> str:
     return settings.PORTAL_BASE_URL + path
 
 
-def supplier_user_invitation_send(*, user: User, invited_by: User | None = None) -> None:
-    """Emails the invitation (plain text and HTML) in the user's language.
+def supplier_user_invitation_send(*, user: User, invited_by: User | None = None) -> EmailLog:
+    """Emails the invitation (plain text and HTML) in the user's language; returns its log entry
+    (outcome "failed" with the error if the mail server did not take it).
 
     Refuses a user who has set a password already: they log in, or use "Forgotten your password?".
     """
@@ -102,12 +126,28 @@ def supplier_user_invitation_send(*, user: User, invited_by: User | None = None)
             "valid_until": timezone.localtime() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
             "base_url": settings.PORTAL_BASE_URL,
         }
-        subject = "".join(render_to_string("emails/invitation_subject.txt", context).splitlines())
-        message = EmailMultiAlternatives(
-            subject, render_to_string("emails/invitation.txt", context), settings.DEFAULT_FROM_EMAIL, [user.email]
-        )
-        message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-    message.send()
+        subject = "".join(render_to_string("emails/invitation_subject.txt", context).splitlines()).strip()
+        text = render_to_string("emails/invitation.txt", context)
+        html = render_to_string("emails/invitation.html", context)
+    return email_send(
+        kind=EmailLog.Kind.INVITATION, recipient=user.email, user=user, subject=subject, text=text, html=html
+    )
+
+
+def password_reset_send(*, email: str) -> int:
+    """Emails a link to choose a new password to each active user with this address (none for an
+    unknown one), in the user's language; returns how many were sent."""
+    from suppliers.forms.accounts import PortalPasswordResetForm
+
+    form = PortalPasswordResetForm({"email": email})
+    if not form.is_valid():
+        return 0
+    form.save(
+        domain_override=urlsplit(settings.PORTAL_BASE_URL).netloc,
+        subject_template_name="emails/password_reset_subject.txt",
+        email_template_name="emails/password_reset.txt",
+    )
+    return form.sent
 
 
 def user_language_set(*, user: User, language: str) -> User:

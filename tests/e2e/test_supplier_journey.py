@@ -17,7 +17,7 @@ from suppliers.services.accounts import supplier_user_invite
 from tests.e2e.conftest import Screenshots
 from tests.factories import ReportingPeriodFactory, SiteFactory, SupplierFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_run_here")]
 
 PASSWORD = "Green power for 2025!"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -65,7 +65,7 @@ def test_invited_supplier_reports_a_period_in_chinese(
     guangdong = SiteFactory(supplier=supplier, code="GD1", name="佛山工厂", province="440000")
     today = timezone.localdate()
     period = ReportingPeriodFactory(year=today.year - 1, kind="year", number=0, due_date=today + timedelta(days=30))
-    # Committed at once (transactional db): the invitation email is sent by its on_commit callback.
+    # Committed at once (transactional db): the task its on_commit callback queues runs here (eager).
     user = supplier_user_invite(
         supplier=supplier, email="li.wei@green-parts.example", language="zh-hans", invited_by=None
     )

@@ -29,7 +29,8 @@ from suppliers.models import Supplier, User
 from suppliers.services.accounts import supplier_user_invite, user_sessions_end
 from tests.factories import SupplierFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Account emails are queued after commit and sent by a task: here they run at once, for real.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_run_here")]
 PASSWORD = "correct horse battery staple"  # the factories' password
 LINK = re.compile(r"https?://[^/\s]+(/accounts/(?:invitation|reset)/[^\s\"<]+/)")
 

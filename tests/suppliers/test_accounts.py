@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -17,6 +18,9 @@ from django.utils import translation
 from suppliers.models import Supplier, User
 from suppliers.services.accounts import supplier_user_invitation_send, supplier_user_invite
 from tests.factories import SupplierFactory, UserFactory
+
+# Account emails are queued after commit and sent by a task: here they run at once, for real.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_run_here")]
 
 NEW_PASSWORD = "green electrons 2024!"
 LINK = re.compile(r"https?://[^\s\"<]+/accounts/(?:invitation|reset)/[^\s\"<]+/")
@@ -68,15 +72,19 @@ def test_invited_user_belongs_to_the_supplier_and_has_no_usable_password(
     assert not user.has_usable_password()
 
 
-def test_invitation_is_emailed_only_after_the_transaction_commits(
-    supplier: Supplier, django_capture_on_commit_callbacks
-) -> None:
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+def test_invitation_is_emailed_only_after_the_transaction_commits(supplier: Supplier) -> None:
+    with transaction.atomic():
         _invite(supplier, "li@supplier-c.example")
-    assert mail.outbox == []
-    assert len(callbacks) == 1
-    callbacks[0]()
+        assert mail.outbox == []
     assert [message.to for message in mail.outbox] == [["li@supplier-c.example"]]
+
+
+def test_an_invitation_rolled_back_is_never_sent(supplier: Supplier) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _invite(supplier, "li@supplier-c.example")
+        raise RuntimeError("the caller's transaction fails after the invitation")
+    assert mail.outbox == []
+    assert not User.objects.filter(email="li@supplier-c.example").exists()
 
 
 def test_invitation_email_has_plain_text_and_html_with_the_same_link(

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from reports.models import EmailLog
 from suppliers.models import Supplier
-from suppliers.services.accounts import supplier_user_create, supplier_user_invite
+from suppliers.services.accounts import supplier_user_create, supplier_user_invite_now
 
 
 class Command(BaseCommand):
@@ -35,10 +36,16 @@ class Command(BaseCommand):
             if password is not None:
                 user = supplier_user_create(supplier=supplier, email=email, language=language, password=password)
             else:
-                user = supplier_user_invite(supplier=supplier, email=email, language=language, invited_by=None)
+                user, log = supplier_user_invite_now(supplier=supplier, email=email, language=language)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         if password is not None:
             self.stdout.write(f"Added {user.email} to {supplier.code} with the given password; no email sent.")
+        elif log.outcome == EmailLog.Outcome.FAILED:
+            raise CommandError(
+                f"Added {user.email} to {supplier.code}, but the invitation could not be sent: {log.error}. "
+                "The Email log has it; once the mail server works, send it again from the user admin "
+                "(action: Send the invitation again)."
+            )
         else:
             self.stdout.write(f"Added {user.email} to {supplier.code} and sent the invitation ({language}).")
