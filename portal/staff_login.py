@@ -26,8 +26,8 @@ CODE_ERRORS = dict(
     OTPAuthenticationFormMixin.otp_error_messages,
     invalid_token=_("That code is not valid, or it has been used already. Please try again."),
     token_required=_("Please enter the code."),
-    n_failed_attempts=_("Too many wrong codes: please wait a minute before you try again."),
-    verification_not_allowed=_("Too many wrong codes: please wait a minute before you try again."),
+    n_failed_attempts=_("Too many wrong codes: please wait a moment and try again."),
+    verification_not_allowed=_("Too many wrong codes: please wait a moment and try again."),
 )
 
 
