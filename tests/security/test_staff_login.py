@@ -90,6 +90,31 @@ def test_staff_with_an_app_may_use_a_backup_code_instead(client: Client, staff: 
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+def test_staff_with_two_apps_may_choose_the_other_one(client: Client, staff: User) -> None:
+    TOTPDevice.objects.create(user=staff, name="phone")
+    tablet = TOTPDevice.objects.create(user=staff, name="tablet")
+    first = password_step(client, EMAIL, PASSWORD)
+    assert f'value="{tablet.persistent_id}"' in text(first)
+    chosen = client.post(
+        reverse("admin:login"), {"staff_login_view-current_step": "token", "challenge_device": tablet.persistent_id}
+    )
+    assert chosen.status_code == 200 and 'name="token-otp_token"' in text(chosen)
+    done = code_step(client, authenticator_code(tablet), step="token")
+    assert done.status_code == 302 and done["Location"] == reverse("admin:index")
+
+
+def test_a_code_step_after_the_login_timeout_goes_back_to_the_password(client: Client, staff: User, settings) -> None:
+    backup_codes(staff, "abcd2345")
+    password_step(client, EMAIL, PASSWORD)
+    settings.TWO_FACTOR_LOGIN_TIMEOUT = -1  # the password step now lies further back than the timeout
+    late = code_step(client, "abcd2345")
+    assert late.status_code == 200 and 'name="auth-password"' in text(late)
+    message = gettext("Ten minutes have passed since your password: please log in again.")
+    assert [str(e) for e in late.context["form"].non_field_errors()] == [message]
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert StaticToken.objects.filter(token="abcd2345").exists()
+
+
 @pytest.mark.parametrize("kind", ["backup", "token"])
 def test_a_wrong_code_is_refused_with_a_message_and_nothing_else(client: Client, staff: User, kind: str) -> None:
     if kind == "backup":
