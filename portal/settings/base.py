@@ -166,6 +166,8 @@ OTP_TOTP_ISSUER = "Green electricity portal"
 # django-two-factor-auth's login wizard is the admin's own login (PortalAdminSite.login), not a
 # redirect to LOGIN_URL (the suppliers' login), which its admin patch would make of every AdminSite.
 TWO_FACTOR_PATCH_ADMIN = False
+# The code step must follow the password within ten minutes (the login page's message says so).
+TWO_FACTOR_LOGIN_TIMEOUT = 600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
