@@ -1,13 +1,14 @@
-"""The staff admin site: Django's admin behind a second factor (django-otp)."""
+"""The staff admin site: Django's admin behind a second factor (django-otp devices, logged in
+through django-two-factor-auth's login wizard, portal.staff_login)."""
 
 from django.conf import settings
 from django.contrib.admin import AdminSite, ModelAdmin
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -40,9 +41,10 @@ class RevertNeedsChangePermission:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class PortalAdminSite(OTPAdminSite):
+class PortalAdminSite(AdminSite):
     """Staff need a verified one-time-password device (TOTP app or backup codes), unless the
-    STAFF_OTP_REQUIRED setting is off (tests of other features turn it off)."""
+    STAFF_OTP_REQUIRED setting is off (tests of other features turn it off): then this is Django's
+    plain admin with its plain login."""
 
     site_header = _("Green electricity portal: staff")
     site_title = _("Green electricity portal")
@@ -51,13 +53,27 @@ class PortalAdminSite(OTPAdminSite):
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
 
-    @property
-    def login_form(self) -> type[AdminAuthenticationForm]:  # type: ignore[override]
-        return OTPAdminAuthenticationForm if settings.STAFF_OTP_REQUIRED else AdminAuthenticationForm
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """With the second factor on, the admin's login is two_factor's wizard: password, then a
+        code from an authenticator app or one backup code."""
+        if not settings.STAFF_OTP_REQUIRED:
+            return super().login(request, extra_context)
+        from portal.staff_login import StaffLoginView
 
-    @property
-    def login_template(self) -> str | None:  # type: ignore[override]
-        return "otp/admin111/login.html" if settings.STAFF_OTP_REQUIRED else None
+        if request.method == "GET" and self.has_permission(request):
+            return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+        request.current_app = self.name
+        context = {
+            **self.each_context(request),
+            "title": _("Log in"),
+            "subtitle": None,
+            "app_path": request.get_full_path(),
+            "username": request.user.get_username(),
+            **(extra_context or {}),
+        }
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            context[REDIRECT_FIELD_NAME] = reverse("admin:index", current_app=self.name)
+        return StaffLoginView.as_view(extra_context=context)(request)
 
     def register(
         self, model_or_iterable: object, admin_class: type[ModelAdmin] | None = None, **options: object
@@ -76,6 +92,6 @@ class PortalAdminSite(OTPAdminSite):
         super().register(model_or_iterable, admin_class, **options)
 
     def has_permission(self, request: HttpRequest) -> bool:
-        if settings.STAFF_OTP_REQUIRED:
-            return super().has_permission(request)
-        return AdminSite.has_permission(self, request)
+        if not super().has_permission(request):
+            return False
+        return not settings.STAFF_OTP_REQUIRED or request.user.is_verified()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "two_factor",  # the staff login: password, then a code (portal.staff_login)
     "suppliers",
     "reports",
     "assurance",
@@ -162,6 +163,11 @@ AXES_CLIENT_IP_CALLABLE = "suppliers.services.accounts.client_ip_address"
 # Staff sign in to the admin with a one-time password as a second factor (django-otp).
 STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Green electricity portal"
+# django-two-factor-auth's login wizard is the admin's own login (PortalAdminSite.login), not a
+# redirect to LOGIN_URL (the suppliers' login), which its admin patch would make of every AdminSite.
+TWO_FACTOR_PATCH_ADMIN = False
+# The code step must follow the password within ten minutes (the login page's message says so).
+TWO_FACTOR_LOGIN_TIMEOUT = 600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

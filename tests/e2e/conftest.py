@@ -81,3 +81,14 @@ def page_for(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[st
     yield open_page
     for context in contexts:
         context.close()
+
+
+def admin_log_in(page: Page, email: str, password: str, backup_code: str) -> None:
+    """The staff login with the second factor on (portal.staff_login): the password on the first step,
+    then one backup code on the next, as README's demo instructions say."""
+    page.goto("/admin/login/")
+    page.fill("[name='auth-username']", email)
+    page.fill("[name='auth-password']", password)
+    page.locator("#login-form .submit-row [type=submit]").click()
+    page.locator("[name='backup-otp_token']").fill(backup_code)
+    page.locator("#login-form .submit-row [type=submit]").click()

@@ -90,17 +90,14 @@ def test_an_auditor_draws_a_sample_opens_a_lines_evidence_and_records_a_result(
     page = page_at(locale, width)
     shot = lambda name: screenshots.take(page, f"{language}-{width}-{name}")  # noqa: E731
 
-    # 1. Log in with the password and a backup code: django-otp's admin login asks, once it knows
-    # who logs in, which of their devices the code is from.
+    # 1. Log in with the password, then a backup code on the next step (portal.staff_login).
     page.goto("/admin/login/")
-    page.fill("[name=username]", auditor.email)
-    page.fill("[name=password]", PASSWORD)
-    page.locator("#login-form [type=submit]").first.click()
-    page.locator("[name=otp_device]").select_option(label="backup codes")
-    page.fill("[name=password]", PASSWORD)
-    page.fill("[name=otp_token]", code)
+    page.fill("[name='auth-username']", auditor.email)
+    page.fill("[name='auth-password']", PASSWORD)
+    page.locator("#login-form .submit-row [type=submit]").click()
+    page.fill("[name='backup-otp_token']", code)
     shot("login")
-    page.locator("#login-form input[type=submit]:not([name=otp_challenge])").click()
+    page.locator("#login-form .submit-row [type=submit]").click()
     module = page.locator("#audit-module")
     expect(module).to_be_visible()
     expect(module).to_contain_text("2025")

@@ -8,10 +8,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from playwright.sync_api import Page, expect
 
 from suppliers.models import User
-from tests.e2e.conftest import Screenshots
+from tests.e2e.conftest import Screenshots, admin_log_in
 from tests.reports.test_worked_example import _load_example
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,17 +34,17 @@ def _figure(page: Page, selector: str) -> Decimal:
 
 @pytest.mark.parametrize(("locale", "language"), [("en-GB", "en"), ("zh-CN", "zh-hans")])
 def test_staff_reach_the_comparison_from_the_admin_switch_years_and_read_the_rollups_figures(
-    page_for: Callable[[str], Page], screenshots: Screenshots, locale: str, language: str
+    page_for: Callable[[str], Page], screenshots: Screenshots, settings, locale: str, language: str
 ) -> None:
+    settings.STAFF_OTP_REQUIRED = True  # the real login: password, then a backup code
     _load_example()
     expected = {year: _rollup_json(year) for year in (2019, 2024, 2025)}
-    User.objects.create_superuser("reviewer@carmaker.example", PASSWORD, language=language)
+    staff_user = User.objects.create_superuser("reviewer@carmaker.example", PASSWORD, language=language)
+    code = StaticToken.random_token()
+    StaticDevice.objects.create(user=staff_user, name="backup codes").token_set.create(token=code)
 
     staff = page_for(locale)
-    staff.goto("/admin/login/")
-    staff.fill("[name=username]", "reviewer@carmaker.example")
-    staff.fill("[name=password]", PASSWORD)
-    staff.locator("#login-form [type=submit]").click()
+    admin_log_in(staff, "reviewer@carmaker.example", PASSWORD, code)
     expect(staff.locator("#reports-module")).to_be_visible()
     screenshots.take(staff, f"admin-index-{language}")
 

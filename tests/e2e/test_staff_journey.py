@@ -10,7 +10,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Page, expect
+from django.utils import translation
+from django.utils.translation import gettext
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from reports.models import RollupRun
 from suppliers.models import Submission, Supplier, User
@@ -52,13 +56,78 @@ def _open_submission(page: Page, supplier_code: str) -> None:
     expect(page.locator("#review")).to_be_visible()
 
 
-def test_staff_return_one_approve_another_and_the_comparison_follows_the_worker(
-    celery_worker_process: subprocess.Popen, page_for: Callable[[str], Page], screenshots: Screenshots
+def _staff_with_a_backup_code(email: str, language: str) -> str:
+    user = User.objects.create_superuser(email, STAFF_PASSWORD, language=language)
+    code = StaticToken.random_token()
+    StaticDevice.objects.create(user=user, name="backup codes").token_set.create(token=code)
+    return code
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize(("locale", "language"), [("en-GB", "en"), ("zh-CN", "zh-hans")])
+def test_staff_log_in_with_the_password_then_a_backup_code_on_the_first_try(
+    browser: Browser,
+    live_server: LiveServer,
+    screenshots: Screenshots,
+    settings,
+    width: int,
+    locale: str,
+    language: str,
 ) -> None:
+    """#17, item 2: no "Please select a device", no second try; at desktop and phone width, in both languages."""
+    settings.STAFF_OTP_REQUIRED = True
+    code = _staff_with_a_backup_code("reviewer@carmaker.example", language)
+    context = browser.new_context(locale=locale, base_url=live_server.url, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    shot = lambda name: screenshots.take(page, f"{language}-{width}-{name}")  # noqa: E731
+
+    def t(message: str) -> str:
+        with translation.override(language):
+            return gettext(message)
+
+    def fits_the_width() -> bool:
+        return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.goto("/admin/login/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("label[for='id_auth-password']")).to_contain_text(t("Password"))
+    assert fits_the_width()
+    page.fill("[name='auth-username']", "reviewer@carmaker.example")
+    page.fill("[name='auth-password']", STAFF_PASSWORD)
+    shot("password")
+    page.locator("#login-form .submit-row [type=submit]").click()
+
+    # The next step asks for one backup code, and for nothing else: no error, no device to pick.
+    field = page.locator("[name='backup-otp_token']")
+    expect(field).to_be_visible()
+    expect(field).to_be_focused()
+    expect(page.locator(".errornote")).to_have_count(0)
+    expect(page.locator("[name=otp_device]")).to_have_count(0)
+    expect(page.locator(".step-help")).to_have_text(t("Enter one of your backup codes. Each code works once."))
+    expect(page.locator("#login-form .submit-row [type=submit]")).to_have_value(t("Log in"))
+    assert fits_the_width()
+    box = field.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+    field.fill(code)
+    shot("backup-code")
+    page.locator("#login-form .submit-row [type=submit]").click()
+
+    expect(page.locator("#site-name")).to_be_visible()
+    assert page.url == f"{live_server.url}/admin/"
+    expect(page.locator("#user-tools")).to_contain_text("reviewer@carmaker.example")
+    shot("admin-index")
+    assert not StaticToken.objects.filter(token=code).exists()  # a backup code works once
+    context.close()
+
+
+def test_staff_return_one_approve_another_and_the_comparison_follows_the_worker(
+    celery_worker_process: subprocess.Popen, page_for: Callable[[str], Page], screenshots: Screenshots, settings
+) -> None:
+    settings.STAFF_OTP_REQUIRED = True  # the real login: password, then a backup code
     _load_example_waiting_for_review()
     waiting = Submission.objects.filter(period__year=2024, status=Submission.Status.SUBMITTED)
     assert waiting.count() == 8
-    User.objects.create_superuser("reviewer@carmaker.example", STAFF_PASSWORD, language="en")
+    code = _staff_with_a_backup_code("reviewer@carmaker.example", "en")
     supplier_user = UserFactory(
         email="zhao.min@tianjin-polymer.example", supplier=Supplier.objects.get(code="CN-0005"), language="en"
     )
@@ -66,13 +135,17 @@ def test_staff_return_one_approve_another_and_the_comparison_follows_the_worker(
     assert before.result["suppliers_reporting"] == 0
 
     staff = page_for("en-GB")
-    # 1. Staff log in to the admin.
+    # 1. Staff log in to the admin: the password, then one backup code on the next step.
     staff.goto("/admin/login/")
-    staff.fill("[name=username]", "reviewer@carmaker.example")
-    staff.fill("[name=password]", STAFF_PASSWORD)
+    staff.fill("[name='auth-username']", "reviewer@carmaker.example")
+    staff.fill("[name='auth-password']", STAFF_PASSWORD)
     screenshots.take(staff, "staff-login")
-    staff.locator("#login-form [type=submit]").click()
+    staff.locator("#login-form .submit-row [type=submit]").click()
+    staff.locator("[name='backup-otp_token']").fill(code)
+    screenshots.take(staff, "staff-login-backup-code")
+    staff.locator("#login-form .submit-row [type=submit]").click()
     expect(staff.locator("#content h1")).to_be_visible()
+    assert staff.url.endswith("/admin/")
     screenshots.take(staff, "admin-index")
 
     # 2. The comparison page before any review: nobody reports 2024 yet.

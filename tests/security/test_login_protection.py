@@ -8,9 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import gettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
+from portal.staff_login import CODE_ERRORS
 from suppliers.models import User
+from tests.staff_login import admin_login
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a long staff password"
@@ -30,25 +33,13 @@ def staff_with_codes() -> tuple[User, str]:
     return user, token
 
 
-def admin_login(client: Client, email: str, password: str, token: str = "", ip: str = "10.0.0.1"):
-    user = User.objects.filter(email=email).first()
-    device = StaticDevice.objects.filter(user=user).first()
-    data = {
-        "username": email,
-        "password": password,
-        "otp_device": device.persistent_id if device else "",
-        "otp_token": token,
-        "next": reverse("admin:index"),
-    }
-    return client.post(reverse("admin:login"), data, REMOTE_ADDR=ip)
-
-
 def test_staff_without_the_second_factor_do_not_get_into_the_admin(
     client: Client, otp_required: None, staff_with_codes: tuple[User, str]
 ) -> None:
     user, _token = staff_with_codes
     response = admin_login(client, user.email, PASSWORD)
-    assert response.status_code == 200  # the login form again, not a redirect into the admin
+    assert response.status_code == 200  # the code step, not a redirect into the admin
+    assert 'name="backup-otp_token"' in response.content.decode()
     assert client.get(reverse("admin:index")).status_code == 302
     client.force_login(user)  # a password-only session is not enough either
     assert client.get(reverse("admin:index")).status_code == 302
@@ -63,7 +54,10 @@ def test_staff_with_password_and_one_time_code_get_in_and_the_code_works_once(
     assert client.get(reverse("admin:index")).status_code == 200
     client.post(reverse("admin:logout"))
     other = Client()
-    assert admin_login(other, user.email, PASSWORD, token).status_code == 200  # used up
+    used = admin_login(other, user.email, PASSWORD, token)
+    assert used.status_code == 200  # used up: the code step again, with the message
+    assert gettext(CODE_ERRORS["invalid_token"]) in used.content.decode()
+    assert other.get(reverse("admin:index")).status_code == 302
 
 
 def test_demo_logins_prints_working_backup_codes(otp_required: None) -> None:
@@ -74,7 +68,8 @@ def test_demo_logins_prints_working_backup_codes(otp_required: None) -> None:
     call_command("demo_logins", stdout=out)
     codes = out.getvalue().rsplit(":", 1)[1].split()
     assert len(codes) == 5
-    assert admin_login(Client(), demo.STAFF_EMAIL, demo.STAFF_PASSWORD, codes[0]).status_code == 302
+    response = admin_login(Client(), demo.STAFF_EMAIL, demo.STAFF_PASSWORD, codes[0])
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
 
 
 def supplier_login(client: Client, email: str, password: str, ip: str):
