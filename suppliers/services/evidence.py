@@ -2,7 +2,8 @@
 submission, each to the line (or the site for the period) it proves and with its document type.
 
 A file is accepted for what its bytes are, not for what its name or the browser claims: a PDF,
-a PNG or JPEG image, or an Excel workbook, whose name's extension agrees with its content. It is
+a PNG or JPEG image, or an Excel workbook, whose name's extension agrees with its content, and
+which carries nothing active, embedded or foreign (suppliers.services.evidence_content). It is
 stored under a generated name in private storage (settings.STORAGES["default"]), never under a
 public URL, and only served through the download view, which checks who asks.
 """
@@ -21,6 +22,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from suppliers.models import EvidenceFile, Site, Submission, User
+from suppliers.services.evidence_content import pdf_check, polyglot_check, xlsx_parts_check
 from suppliers.services.spreadsheets import MAX_XLSX_RATIO, MAX_XLSX_UNPACKED_BYTES
 from suppliers.services.submissions import EDITABLE_STATUSES
 
@@ -78,6 +80,7 @@ def _xlsx_check(upload: UploadedFile) -> bool:
                 raise ValidationError(
                     _("Workbooks with macros are not accepted; save it as an Excel workbook (.xlsx) without them.")
                 )
+            xlsx_parts_check(archive)
             # Reads every part, never more than its declared size, and checks its CRC.
             if archive.testzip() is not None:
                 raise damaged
@@ -141,6 +144,10 @@ def evidence_add(
             _("The file's content is %(kind)s but its name ends in “%(extension)s”; it must end in %(expected)s.")
             % {"kind": kind.name, "extension": extension, "expected": ", ".join(kind.extensions)}
         )
+    if kind is not XLSX:
+        polyglot_check(upload, kind.name)
+    if kind is PDF:
+        pdf_check(upload)
     sha256 = _sha256(upload)
     evidence = None
     try:

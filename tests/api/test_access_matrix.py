@@ -29,10 +29,11 @@ from suppliers.models import EvidenceFile, ReportingPeriod, User
 from suppliers.services.evidence import evidence_add
 from tests.api.conftest import line, token_client
 from tests.factories import EmissionFactorFactory, LineFactory, ReportingPeriodFactory, SubmissionFactory
+from tests.files import pdf_file
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf_file()
 PEOPLE = ("anonymous", "other", "own", "staff", "auditor")
 LOGIN = "login"  # a redirect to the login page
 

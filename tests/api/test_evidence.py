@@ -9,11 +9,12 @@ from rest_framework.test import APIClient
 
 from suppliers.models import EvidenceFile, ReportingPeriod, Submission, User
 from tests.api.conftest import line
+from tests.files import pdf_file
 
 # Files go to a temporary private folder (tests/conftest.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + bytes(range(256))
+PDF = pdf_file()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 
 

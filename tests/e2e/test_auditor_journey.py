@@ -24,6 +24,7 @@ from reports.services.rollups import rollup_run_create
 from suppliers.models import EvidenceFile, Line, Submission, User
 from suppliers.services.evidence import evidence_add
 from tests.e2e.conftest import Screenshots
+from tests.files import pdf_file
 from tests.reports.test_worked_example import _load_example
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +34,7 @@ EXCEPTION = "The bill shows 11,800 MWh for the year, the line 12,500 MWh."
 
 
 def _pdf(line: Line) -> bytes:
-    return f"%PDF-1.4\n% the electricity bill of {line}\n%%EOF\n".encode()
+    return pdf_file(f"the electricity bill of {line}")
 
 
 def _world(language: str) -> tuple[User, str, RollupRun, RollupRun]:

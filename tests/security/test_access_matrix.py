@@ -73,6 +73,7 @@ from suppliers.models import (
 from suppliers.roles import ROLES as ROLE_DEFINITIONS
 from suppliers.services.uploads import pending_upload_store
 from tests.factories import LineFactory, ReportingPeriodFactory, SubmissionFactory, UserFactory
+from tests.files import pdf_file
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,7 @@ class World:
 
 
 def _evidence(submission: Submission, user: User) -> EvidenceFile:
-    content = b"%PDF-1.4\n% a bill\n"
+    content = pdf_file("a bill")
     evidence = EvidenceFile(
         submission=submission, original_name="bill.pdf", content_type="application/pdf",
         size_bytes=len(content), sha256="0" * 64, uploaded_by=user,

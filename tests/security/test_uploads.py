@@ -19,11 +19,12 @@ from openpyxl import Workbook
 from suppliers.models import EvidenceFile, ReportingPeriod, Submission, User
 from suppliers.services.uploads import PENDING_UPLOAD_MAX_BYTES
 from tests.factories import ReportingPeriodFactory, SubmissionFactory
+from tests.files import pdf_file
 from tests.suppliers.test_bulk_upload import _csv, _row
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf_file()
 HTML = b"<!doctype html><html><body><script>fetch('/evidence/1/')</script></body></html>"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 GENERATED_NAME = re.compile(r"^evidence/\d+/[0-9a-f]{32}$")

@@ -23,6 +23,7 @@ import suppliers.urls
 from suppliers.models import EvidenceFile, ReportingPeriod, Submission, User
 from suppliers.services.uploads import pending_upload_store
 from tests.factories import ReportingPeriodFactory, SubmissionFactory
+from tests.files import pdf_file
 
 
 @dataclass
@@ -164,7 +165,7 @@ def world(alice: User, bob: User, settings, tmp_path, private_storage: Path) -> 
 
 
 def _evidence(submission: Submission, user: User) -> EvidenceFile:
-    content = b"%PDF-1.4\n% a bill\n"
+    content = pdf_file("a bill")
     evidence = EvidenceFile(
         submission=submission,
         original_name="bill.pdf",

@@ -19,12 +19,13 @@ from django.urls import reverse
 from suppliers.models import EvidenceFile, ReportingPeriod, Submission, User
 from suppliers.services.evidence import evidence_add
 from tests.factories import ReportingPeriodFactory, SubmissionFactory
+from tests.files import pdf_file, png_file
 
 # Files go to a temporary private folder (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("private_storage")
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + bytes(range(256))
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+PDF = pdf_file()
+PNG = png_file()
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 40
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 40
 

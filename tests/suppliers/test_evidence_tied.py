@@ -20,10 +20,11 @@ from suppliers.models import EvidenceFile, Line, ReportingPeriod, Site, Submissi
 from suppliers.services.evidence import evidence_add
 from suppliers.services.submissions import submission_save_draft
 from tests.factories import LineFactory, ReportingPeriodFactory, SiteFactory, SubmissionFactory
+from tests.files import pdf_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf_file()
 OTHER_PDF = PDF + b"% the meter reading\n"
 
 
