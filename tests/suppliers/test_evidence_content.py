@@ -209,5 +209,5 @@ def test_the_period_page_says_what_was_found_in_the_suppliers_language(
     )  # fmt: skip
     assert response.status_code == 200
     page = response.content.decode()
-    assert "PDF 含有 JavaScript" in page
+    assert "PDF 含有JavaScript 脚本，证明材料不得包含此类内容。" in page
     assert EvidenceFile.objects.count() == 0
