@@ -22,7 +22,7 @@ class ApiToken(models.Model):
     scope = models.CharField(_("scope"), max_length=20, choices=Scope)
     # The first characters of the token, shown in lists so that people can tell their tokens apart.
     prefix = models.CharField(_("starts with"), max_length=12)
-    digest = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(_("digest (SHA-256)"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

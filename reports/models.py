@@ -40,7 +40,7 @@ class EmissionFactor(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(2))],
     )
     source = models.TextField(_("source"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -67,7 +67,7 @@ class PublishedFigure(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     tco2e = models.DecimalField(_("tCO2e"), max_digits=18, decimal_places=3, validators=[MinValueValidator(Decimal(0))])
     source = models.TextField(_("source"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -105,7 +105,7 @@ class RollupRun(models.Model):
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"))
     trigger = models.CharField(_("trigger"), max_length=100, blank=True)
-    task_id = models.CharField(max_length=255, blank=True)
+    task_id = models.CharField(_("task ID"), max_length=255, blank=True)
 
     # The portfolio's figures, exact (runs of method version 2 on; empty for older and failed runs):
     # what the pages, reports and exports read. `result` is the same as the JSON of docs/formats.md.
@@ -325,10 +325,10 @@ class ReportFile(models.Model):
         Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files", verbose_name=_("report"))
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     format = models.CharField(_("format"), max_length=4, choices=Format)
-    file = models.FileField(upload_to=report_upload_to, max_length=200)
+    file = models.FileField(_("file"), upload_to=report_upload_to, max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size_bytes = models.PositiveBigIntegerField(_("size (bytes)"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -369,8 +369,9 @@ class EmailClaim(models.Model):
 
     recipient = models.EmailField(_("recipient"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("user"),
+    )  # fmt: skip
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.SENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
     claimed_at = models.DateTimeField(_("last attempt"))
@@ -413,9 +414,10 @@ class Reminder(EmailClaim):
     )
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+", verbose_name=_("supplier"))
     submission = models.ForeignKey(
-        "suppliers.Submission", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    submission_version = models.PositiveIntegerField(default=0)
+        "suppliers.Submission", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("submission"),
+    )  # fmt: skip
+    submission_version = models.PositiveIntegerField(_("submission version"), default=0)
 
     class Meta:
         ordering = ["-claimed_at", "-id"]
@@ -464,8 +466,11 @@ class EmailLog(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     subject = models.CharField(_("subject"), max_length=255)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("kind of record"),
+    )  # fmt: skip
+    object_id = models.PositiveBigIntegerField(_("record ID"), null=True, blank=True)
     related = GenericForeignKey("content_type", "object_id")
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome)
     error = models.TextField(_("error"), blank=True)

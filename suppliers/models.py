@@ -113,8 +113,8 @@ class ReportingPeriod(models.Model):
     number = models.PositiveSmallIntegerField(
         _("number"), help_text=_("0 for a year, 1–4 for a quarter, 1–12 for a month")
     )
-    first_month = models.PositiveSmallIntegerField(editable=False)
-    last_month = models.PositiveSmallIntegerField(editable=False)
+    first_month = models.PositiveSmallIntegerField(_("first month"), editable=False)
+    last_month = models.PositiveSmallIntegerField(_("last month"), editable=False)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     is_open = models.BooleanField(_("open for submissions"), default=True)
 
