@@ -22,7 +22,9 @@ Status = Submission.Status
 QUEUE = "admin:suppliers_submission_changelist"
 
 # The Chinese of the sentences, as put in /work/hB-translations.json (merged into the catalogue).
-NO_BASELINE_ZH = "无基准年数据：该供应商在基准年 2019 年没有已批准的填报行；其避免的排放全部计入总减排量，不计入绝对减排量。"
+NO_BASELINE_ZH = (
+    "无基准年数据：该供应商在基准年 2019 年没有已批准的填报行；其避免的排放全部计入总减排量，不计入绝对减排量。"
+)
 YOY_ZH = "同比异常值：某工厂的用电量超过其最近一个已批准年度的 5 倍或不足 1/5（是否把 kWh 填成了 MWh？）；汇总按填报数值计入，请在批准前核查。"
 
 
@@ -121,9 +123,7 @@ def test_flags_are_sentences_with_their_effect_in_the_list_and_on_the_page(
     row = listing.split("CN-F001", 1)[1].split("</tr>")[0]
     assert YOY_EN in row and NO_BASELINE_EN in row
     assert ">yoy_outlier<" not in row and ">no_baseline<" not in row  # words, not codes
-    page = html.unescape(
-        reviewer.get(reverse("admin:suppliers_submission_change", args=[outlier.pk])).content.decode()
-    )
+    page = html.unescape(reviewer.get(reverse("admin:suppliers_submission_change", args=[outlier.pk])).content.decode())
     flags = page.split('id="flags"')[1].split("</div>")[0]
     assert YOY_EN in flags and NO_BASELINE_EN in flags
 
