@@ -446,6 +446,8 @@ class EmailLog(models.Model):
         REMINDER_DUE_SOON = "reminder_due_soon", _("Reminder: due soon")
         REMINDER_OVERDUE = "reminder_overdue", _("Reminder: overdue")
         REMINDER_RETURNED = "reminder_returned", _("Reminder: returned for correction")
+        MESSAGE_TO_STAFF = "message_to_staff", _("Message from a supplier")
+        MESSAGE_TO_SUPPLIER = "message_to_supplier", _("Message from the reviewer")
 
     class Outcome(models.TextChoices):
         SENT = "sent", _("Sent")

@@ -26,10 +26,12 @@ from suppliers.admin_review import (
     state_counts,
     year_on_year,
 )
+from suppliers.forms.conversation import MessageForm
 from suppliers.forms.review import ReturnForm, SubmissionActionForm, SubmissionFileForm
 from suppliers.models import Line, Submission
 from suppliers.roles import AuditYearsAdmin
 from suppliers.selectors import lines_without_evidence_of, submission_flags
+from suppliers.services.conversation import message_post, submission_timeline
 from suppliers.services.imports import submissions_import
 from suppliers.services.spreadsheets import FileRefused
 from suppliers.services.submissions import StaleSubmission, submission_approve, submission_return
@@ -100,14 +102,15 @@ class SubmissionAdmin(AuditYearsAdmin, SimpleHistoryAdmin):
             "show_save_and_add_another": False,
             "show_delete_link": False,
         }
-        if object_id.isdigit():
-            codes = submission_flags([int(object_id)]).get(int(object_id), [])
+        submission = self.get_object(request, object_id) if object_id.isdigit() else None
+        if submission is not None:
+            codes = submission_flags([submission.pk]).get(submission.pk, [])
             extra_context["flags"] = list(zip(codes, flag_sentences(codes), strict=True))
-            extra_context["lines_without_evidence"] = lines_without_evidence_of(int(object_id))
-            submission = self.get_object(request, object_id)
-            if submission is not None:
-                extra_context["year_on_year"] = year_on_year(submission)
-                extra_context["previous_period"] = previous_period_code(submission)
+            extra_context["lines_without_evidence"] = lines_without_evidence_of(submission.pk)
+            extra_context["year_on_year"] = year_on_year(submission)
+            extra_context["previous_period"] = previous_period_code(submission)
+            extra_context["timeline"] = submission_timeline(submission, for_supplier=False)
+            extra_context["message_form"] = MessageForm()
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -210,12 +213,40 @@ class SubmissionAdmin(AuditYearsAdmin, SimpleHistoryAdmin):
         custom = [
             path("import/", self.admin_site.admin_view(self.import_view), name="suppliers_submission_import"),
             path(
+                "<int:object_id>/message/",
+                self.admin_site.admin_view(self.message_view),
+                name="suppliers_submission_message",
+            ),
+            path(
                 "<int:object_id>/review/",
                 self.admin_site.admin_view(self.review_view),
                 name="suppliers_submission_review",
             ),
         ]
         return custom + super().get_urls()
+
+    def message_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """A message to the supplier's users, from staff who may change submissions (a viewer or
+        an auditor reads the conversation but does not write in it)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        submission = self.get_object(request, str(object_id))
+        if submission is None:
+            raise Http404
+        if not self.has_change_permission(request, submission):
+            raise PermissionDenied
+        form = MessageForm(request.POST)
+        page = reverse("admin:suppliers_submission_change", args=[submission.pk])
+        if not form.is_valid():  # empty, too long, or a NUL: nothing saved
+            self.message_user(request, " ".join(form.errors["body"]), messages.ERROR)
+            return redirect(page + "#conversation")
+        try:
+            message_post(submission=submission, author=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, _("Your message was sent to the supplier."), messages.SUCCESS)
+        return redirect(page + "#conversation")
 
     def review_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Approve or return one submission from its page, with the version the reviewer saw:
