@@ -24,7 +24,7 @@ ROW = {"unit": "MWh", "total_electricity": "1200", "onsite_renewable": "300", "b
 # The Chinese, as put in /work/hB-translations.json (merged into the catalogue).
 SUBJECT_TO_STAFF_ZH = "{name} 就其 2025 报告留言"
 SUBJECT_TO_SUPPLIER_ZH = "审核人就 {name} 的 2025 报告留言"
-EMPTY_ZH = "请先填写留言。"
+EMPTY_ZH = "请先填写留言内容。"
 
 
 def _subject(message: object) -> str:
