@@ -450,6 +450,8 @@ class EmailLog(models.Model):
         REMINDER_RETURNED = "reminder_returned", _("Reminder: returned for correction")
         INVITATION = "invitation", _("Invitation")
         PASSWORD_RESET = "password_reset", _("Password reset link")
+        MESSAGE_TO_STAFF = "message_to_staff", _("Message from a supplier")
+        MESSAGE_TO_SUPPLIER = "message_to_supplier", _("Message from the reviewer")
 
     class Outcome(models.TextChoices):
         SENT = "sent", _("Sent")

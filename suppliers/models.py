@@ -537,3 +537,7 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.full_name or self.email
+
+
+# The conversation on a submission (its own module; imported here so that Django finds the models).
+from suppliers.conversation import MessageDelivery, SubmissionMessage  # noqa: E402, F401

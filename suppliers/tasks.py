@@ -1,9 +1,12 @@
-"""Celery tasks of accounts: the emails a page asks for, sent after its answer (thin wrappers)."""
+"""Celery tasks of the suppliers app: thin wrappers that take plain values and call a service;
+the emails a page asks for, sent after its answer."""
 
 from celery import shared_task
 
+from reports.tasks import RETRY
 from suppliers.models import User
 from suppliers.services.accounts import password_reset_send, supplier_user_invitation_send
+from suppliers.services.conversation import message_notify
 
 # A mail server that fails is logged as failed in the Email log, not retried: staff send an
 # invitation again from the user admin, a supplier asks for a new link.
@@ -24,3 +27,9 @@ def send_invitation(*, user_id: int, invited_by_id: int | None = None) -> str:
 def send_password_reset(*, email: str) -> int:
     """Emails a link to choose a new password to the active users with `email`; returns how many."""
     return password_reset_send(email=email)
+
+
+@shared_task(name="suppliers.submission_message_notify", soft_time_limit=5 * 60, time_limit=6 * 60, **RETRY)
+def submission_message_notify(message_id: int) -> dict[str, int]:
+    """Emails a message on a submission to the other side, once per recipient (safe to run twice)."""
+    return message_notify(message_id)

@@ -66,6 +66,7 @@ urlpatterns = [
     path("upload/confirm/", uploads.upload_confirm, name="upload_confirm"),
     path("periods/<int:period_id>/", submissions.period_detail, name="period_detail"),
     path("periods/<int:period_id>/submit/", submissions.period_submit, name="period_submit"),
+    path("periods/<int:period_id>/messages/", submissions.period_message, name="period_message"),
     path("periods/<int:period_id>/evidence/", evidence.evidence_upload, name="evidence_upload"),
     path("evidence/<int:evidence_id>/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:evidence_id>/delete/", evidence.evidence_remove, name="evidence_delete"),

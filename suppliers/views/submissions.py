@@ -9,12 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from suppliers.forms.conversation import MessageForm
 from suppliers.forms.submissions import BaseLineFormSet, EvidenceForm, SubmissionForm, line_formset
 from suppliers.models import ReportingPeriod, Site, Submission, Supplier, User
 from suppliers.selectors import get_period_for_user, get_submission_for_user, sites_for_supplier, supplier_for_user
+from suppliers.services.conversation import message_post, submission_timeline
 from suppliers.services.submissions import (
     EDITABLE_STATUSES,
     StaleSubmission,
@@ -51,6 +54,7 @@ def period_page_render(
     request: HttpRequest, page: PeriodPage, *, formset: BaseLineFormSet | None = None,
     form: SubmissionForm | None = None, evidence_form: EvidenceForm | None = None,
     problems: list[str] | tuple[str, ...] = (), conflict: bool = False, status: int = 200,
+    message_form: MessageForm | None = None,
 ) -> HttpResponse:  # fmt: skip
     lines = list(page.submission.lines.all()) if page.submission else []
     by_site = {line.site_id: line for line in lines}
@@ -72,6 +76,9 @@ def period_page_render(
         "irec_cut_off_passed": page.period.year > settings.IREC_LAST_YEAR,
         # The row preview (static/portal/portal.js) converts each unit to MWh as the import does.
         "mwh_per_unit_json": json.dumps({unit: str(mwh) for unit, mwh in MWH_PER_UNIT.items()}),
+        # The conversation with the reviewer, beside the submission's versions.
+        "timeline": submission_timeline(page.submission, for_supplier=True) if page.submission else [],
+        "message_form": message_form or MessageForm(),
     }
     if page.editable:
         context["formset"] = formset or line_formset(None, sites=page.sites, lines=lines)
@@ -113,3 +120,23 @@ def period_submit(request: HttpRequest, period_id: int) -> HttpResponse:
         return period_page_render(request, page, formset=formset, form=form, problems=error.messages)
     messages.success(request, _("Submitted for review. Thank you.") if submitting else _("Draft saved."))
     return redirect("period_detail", period_id=period_id)
+
+
+@login_required
+@require_POST
+def period_message(request: HttpRequest, period_id: int) -> HttpResponse:
+    """A message to the reviewer on the supplier's own submission of the period."""
+    page = PeriodPage.load(request.user, period_id)
+    if page.submission is None:
+        messages.error(request, _("Save a draft first, then write to the reviewer."))
+        return redirect("period_detail", period_id=period_id)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message_post(submission=page.submission, author=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your message was sent to the reviewer."))
+            return redirect(reverse("period_detail", args=[period_id]) + "#conversation")
+    return period_page_render(request, page, message_form=form, status=400)

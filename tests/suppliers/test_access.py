@@ -90,6 +90,12 @@ ACCESS: dict[str, Access] = {
         other=lambda w: {"kwargs": {"period_id": w.bobs_closed_period.pk}},
         own_statuses=POSTED,
     ),
+    "period_message": Access(
+        method="post",
+        own=lambda w: {"kwargs": {"period_id": w.open_period.pk}, "data": {"body": "A question on A1."}},
+        other=lambda w: {"kwargs": {"period_id": w.bobs_closed_period.pk}, "data": {"body": "A question on B1."}},
+        own_statuses=POSTED,
+    ),
     "evidence_upload": Access(
         method="post",
         own=lambda w: {"kwargs": {"period_id": w.open_period.pk}},
