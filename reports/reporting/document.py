@@ -1,11 +1,12 @@
 """A report as plain values: title, blocks of text, key figures, tables and charts.
 
 The content builders (reports.reporting.content) fill it in the reader's language; the PDF and
-XLSX writers (reports.reporting.documents) draw the same blocks, so both formats carry the same
+XLSX writers (reports.reporting.pdf, reports.reporting.xlsx) draw the same blocks, so both formats carry the same
 figures. Numbers are Decimal or int; a table's full rows go to the XLSX, and the PDF may show the
 first rows of a long one with a note that the rest is in the XLSX.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -13,6 +14,11 @@ from typing import Literal
 
 Value = Decimal | int | str | date | None
 ColumnKind = Literal["text", "number", "integer", "percent", "date", "year"]  # a year: a number, never grouped
+# Runs of Chinese characters and full-width punctuation (a font of their own in the PDF, two
+# characters' width in a spreadsheet column).
+CJK_RUN = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef]+")
+# The kinds written as grouped figures, right-aligned.
+NUMERIC_KINDS = ("number", "integer", "percent")
 
 
 @dataclass(frozen=True)

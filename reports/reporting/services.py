@@ -25,10 +25,11 @@ from reports.calculation.factors import MissingFactor
 from reports.models import EmailLog, Report, ReportDelivery, ReportFile, RollupRun
 from reports.reporting.annual import annual_document
 from reports.reporting.document import Document
-from reports.reporting.documents import pdf_bytes, xlsx_bytes
 from reports.reporting.monthly import monthly_document
 from reports.reporting.outbox import MAX_ATTEMPTS, Attachment, claim_finish, claim_take, email_send
+from reports.reporting.pdf import pdf_bytes
 from reports.reporting.selectors import Recipient, report_get, report_recipients
+from reports.reporting.xlsx import xlsx_bytes
 from reports.selectors import rollup_run_latest
 from reports.services.rollups import rollup_run_create
 

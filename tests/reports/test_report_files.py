@@ -19,10 +19,11 @@ from openpyxl import load_workbook
 
 from reports.models import Report
 from reports.numbers import figure_rounded, figure_text
-from reports.reporting import content, documents
+from reports.reporting import content, pdf
 from reports.reporting.content import flag_detail
 from reports.reporting.document import Column, Document, KeyFigure, KeyFigures, Table
-from reports.reporting.documents import ReportFontMissing, cell_text, pdf_bytes, xlsx_bytes
+from reports.reporting.pdf import ReportFontMissing, cell_text, pdf_bytes
+from reports.reporting.xlsx import xlsx_bytes
 from tests.reports.test_worked_example import _load_example, _rollup_json
 
 pytestmark = pytest.mark.django_db
@@ -97,13 +98,13 @@ def test_every_font_of_the_pdf_is_embedded_and_poppler_reads_the_chinese(tmp_pat
 
 
 def test_a_missing_cjk_font_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    documents._register_fonts.cache_clear()
-    monkeypatch.setattr(documents, "CJK_FONT_PATH", tmp_path / "missing.ttc")
+    pdf._register_fonts.cache_clear()
+    monkeypatch.setattr(pdf, "CJK_FONT_PATH", tmp_path / "missing.ttc")
     try:
         with pytest.raises(ReportFontMissing, match="fonts-wqy-microhei"):
             pdf_bytes(_tiny_document("x"))
     finally:
-        documents._register_fonts.cache_clear()
+        pdf._register_fonts.cache_clear()
 
 
 # --- XLSX ----------------------------------------------------------------------------------------

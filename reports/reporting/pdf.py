@@ -1,9 +1,8 @@
-"""A report Document written as PDF (reportlab, charts drawn by reportlab.graphics) and as XLSX.
+"""A report Document written as PDF (reportlab, charts drawn by reportlab.graphics).
 
-Both writers draw the same blocks, so both formats carry the same figures. The PDF is A4 for a
-reader: a title, key figures, bar charts with labelled axes, tables that fit the page width (long
-ones cut short, the XLSX holding every row). The XLSX is for a spreadsheet: numbers are numeric
-cells, and no text cell is something a spreadsheet would evaluate (reports.exports.defuse).
+The PDF and the XLSX writer (reports.reporting.xlsx) draw the same blocks, so both formats carry
+the same figures. The PDF is A4 for a reader: a title, key figures, bar charts with labelled axes,
+tables that fit the page width (long ones cut short, the XLSX holding every row).
 
 Every font is embedded (as a subset of the glyphs used), so a viewer without Asian font packs
 shows the Chinese report: Latin text in Bitstream Vera, which reportlab ships, and runs of
@@ -13,7 +12,6 @@ STSong-Light is never used: it is named, not embedded, and a plain poppler shows
 """
 
 import io
-import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -25,9 +23,6 @@ import reportlab
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, Group, String
@@ -44,9 +39,22 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 from reportlab.platypus import Table as PdfTable
 
 from reports.charts import axis_for
-from reports.exports import xlsx_text
 from reports.numbers import figure_text
-from reports.reporting.document import Block, Chart, Column, Document, Heading, KeyFigures, Table, Text, Value
+from reports.reporting.document import (
+    CJK_RUN,
+    Block,
+    Chart,
+    Column,
+    Document,
+    Heading,
+    KeyFigures,
+    Table,
+    Text,
+    Value,
+)
+from reports.reporting.document import (
+    NUMERIC_KINDS as NUMERIC,
+)
 
 LATIN_FONT, LATIN_BOLD_FONT = "PortalSans", "PortalSans-Bold"
 LATIN_FONT_FILES = {LATIN_FONT: "Vera.ttf", LATIN_BOLD_FONT: "VeraBd.ttf"}  # in reportlab's fonts/
@@ -60,7 +68,6 @@ GREY = colors.HexColor("#6c757d")
 RULE = colors.HexColor("#dee2e6")
 # Approved, awaiting review, in progress, not started; or computed, published.
 PALETTE = [GREEN, colors.HexColor("#0d6efd"), colors.HexColor("#ffc107"), colors.HexColor("#adb5bd")]
-CJK_RUN = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef]+")
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -203,9 +210,6 @@ class _Styles:
         self.figure_note = ParagraphStyle(
             "figure_note", fontName=fonts.regular, fontSize=7.5, leading=9.5, textColor=GREY
         )
-
-
-NUMERIC = ("number", "integer", "percent")
 
 
 def _table_flowables(table: Table, fonts: _Fonts, styles: _Styles) -> list:
@@ -458,103 +462,4 @@ def pdf_bytes(document: Document) -> bytes:
         initialFontName=LATIN_FONT,
     )
     pdf.build(story, canvasmaker=_page_canvas(document, fonts))
-    return output.getvalue()
-
-
-# --- XLSX ---------------------------------------------------------------------------------------
-
-NUMBER_FORMATS = {"integer": "#,##0", "date": "yyyy-mm-dd", "year": "0"}
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="198754")
-SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def _number_format(kind: str, decimals: int) -> str:
-    if kind in NUMBER_FORMATS:
-        return NUMBER_FORMATS[kind]
-    # A percentage's unit is in its column's header or the key figures' unit column: said once.
-    return "#,##0" + ("." + "0" * decimals if decimals else "")
-
-
-def _write_cell(sheet: object, row: int, column: int, value: Value, kind: str, decimals: int) -> int:
-    """Writes one cell; returns the width its text needs."""
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        cell.value = value
-        cell.number_format = _number_format(kind if kind in (*NUMERIC, "year") else "number", decimals)
-        return len(figure_text(value, decimals if isinstance(value, Decimal) else 0))
-    if isinstance(value, date):
-        cell.value = value
-        cell.number_format = NUMBER_FORMATS["date"]
-        return 10
-    if value is None:
-        return 0
-    xlsx_text(cell, str(value))
-    return sum(2 if CJK_RUN.match(char) else 1 for char in str(value))
-
-
-def _sheet(workbook: Workbook, name: str, used: set[str]) -> object:
-    title = SHEET_NAME_FORBIDDEN.sub(" ", name)[:31] or "Sheet"
-    candidate, number = title, 2
-    while candidate.lower() in used:
-        candidate = f"{title[:28]} {number}"
-        number += 1
-    used.add(candidate.lower())
-    return workbook.create_sheet(candidate)
-
-
-def _header(sheet: object, labels: list[str]) -> list[int]:
-    for index, label in enumerate(labels, start=1):
-        cell = xlsx_text(sheet.cell(row=1, column=index), label)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    return [min(max(len(label), 8), 40) for label in labels]
-
-
-def _widths(sheet: object, widths: list[int]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
-
-
-def xlsx_bytes(document: Document) -> bytes:
-    """The document's key figures and tables as sheets of a workbook, after a sheet saying what it is."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    workbook.properties.title = document.title
-    workbook.properties.creator = gettext("Green electricity portal")
-    used: set[str] = set()
-    about = _sheet(workbook, gettext("About"), used)
-    widths = _header(about, [gettext("Item"), gettext("Value")])
-    for row, (label, value) in enumerate([(gettext("Title"), document.title), *document.about], start=2):
-        widths = [
-            max(widths[0], _write_cell(about, row, 1, label, "text", 0)),
-            max(widths[1], _write_cell(about, row, 2, value, "year" if isinstance(value, int) else "text", 0)),
-        ]
-    _widths(about, widths)
-    for block in document.blocks:
-        if isinstance(block, KeyFigures):
-            sheet = _sheet(workbook, block.sheet, used)
-            widths = _header(sheet, [gettext("Figure"), gettext("Value"), gettext("Unit"), gettext("Note")])
-            for row, figure in enumerate(block.figures, start=2):
-                cells = [
-                    (figure.label, "text", 0),
-                    (figure.value, figure.kind, figure.decimals),
-                    (figure.unit, "text", 0),
-                    (figure.note, "text", 0),
-                ]
-                for column, (value, kind, decimals) in enumerate(cells, start=1):
-                    widths[column - 1] = max(widths[column - 1], _write_cell(sheet, row, column, value, kind, decimals))
-            _widths(sheet, widths)
-        elif isinstance(block, Table):
-            sheet = _sheet(workbook, block.sheet, used)
-            widths = _header(sheet, [column.label for column in block.columns])
-            for row, values in enumerate(block.rows, start=2):
-                for column, (value, spec) in enumerate(zip(values, block.columns, strict=True), start=1):
-                    widths[column - 1] = max(
-                        widths[column - 1], _write_cell(sheet, row, column, value, spec.kind, spec.decimals)
-                    )
-            _widths(sheet, widths)
-    output = io.BytesIO()
-    workbook.save(output)
     return output.getvalue()
