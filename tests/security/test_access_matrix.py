@@ -389,6 +389,14 @@ SITE: dict[str, Rule] = {
         changes_state=True,
         writer=SUPPLIER_A,
     ),
+    "period_message": supplier_page(
+        ok(302),
+        method="post",
+        args=lambda w: {"period_id": w.alices_closed_period.pk},
+        data=lambda w: {"body": "The March bill is attached."},
+        changes_state=True,
+        writer=SUPPLIER_A,
+    ),
     "evidence_upload": supplier_page(
         ok(200, 302),
         method="post",
@@ -725,6 +733,15 @@ ADMIN: dict[str, Rule] = {
         method="post",
         args=lambda w: {"object_id": w.submitted.pk},
         data=lambda w: {"version": w.submitted.version, "decision": "approve"},
+        changes_state=True,
+        writer=REVIEWER,
+    ),
+    # A message to the supplier on a submission: staff who may change submissions write, others read.
+    "admin:suppliers_submission_message": admin_page(
+        permitted("suppliers.submission", CHANGE, ok(302)),
+        method="post",
+        args=lambda w: {"object_id": w.submitted.pk},
+        data=lambda w: {"body": "Please attach the March bill."},
         changes_state=True,
         writer=REVIEWER,
     ),
