@@ -13,7 +13,6 @@ refuse what such a file should never carry, because a reviewer opens it on a sta
 Each refusal is a ValidationError whose message says what was found and how to send the file.
 """
 
-import io
 import logging
 import re
 import zipfile
@@ -79,7 +78,7 @@ def pdf_check(upload: UploadedFile) -> None:
     """Refuses a PDF with active content or embedded files, an encrypted one, and one pypdf cannot read."""
     upload.seek(0)
     try:
-        reader = PdfReader(io.BytesIO(upload.read()), strict=False)
+        reader = PdfReader(upload, strict=False)  # read from the upload, not copied into memory
         if reader.is_encrypted:
             raise ValidationError(
                 _("The PDF is password-protected, so its content cannot be checked; upload it without the password.")

@@ -16,6 +16,7 @@ from suppliers.models import EvidenceFile, Line, Submission
 from suppliers.services.accounts import supplier_user_invite
 from tests.e2e.conftest import Screenshots
 from tests.factories import ReportingPeriodFactory, SiteFactory, SupplierFactory
+from tests.files import pdf_of_objects
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_run_here")]
 
@@ -25,22 +26,12 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def minimal_pdf() -> bytes:
     """A one-page PDF with a correct cross-reference table, as a scanned bill would be (but tiny)."""
-    objects = [
+    return pdf_of_objects([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
         b"<< /Length 0 >>\nstream\n\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    ])  # fmt: skip
 
 
 def zh(message: str) -> str:

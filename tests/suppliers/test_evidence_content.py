@@ -17,7 +17,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 from suppliers.models import EvidenceFile, ReportingPeriod, Submission, User
 from suppliers.services.evidence import evidence_add
 from tests.factories import ReportingPeriodFactory, SubmissionFactory
-from tests.files import pdf_file, png_file
+from tests.files import pdf_file, pdf_of_objects, png_file
 
 pytestmark = pytest.mark.usefixtures("private_storage")
 
@@ -81,22 +81,12 @@ def pdf_with_a_link_that_submits_a_form() -> bytes:
 
 def pdf_by_hand(catalog_extra: bytes) -> bytes:
     """A PDF written byte by byte, so that names can be written as an attacker writes them."""
-    objects = [
+    return pdf_of_objects([
         b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>",
         b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    ])  # fmt: skip
 
 
 def encrypted_pdf() -> bytes:
