@@ -7,7 +7,7 @@ from django.utils import timezone
 from api.models import ApiToken
 from api.services import token_digest
 from reports.models import RollupFlag, RollupRun, RollupSupplierResult
-from reports.selectors import runs_readable
+from reports.selectors.runs import runs_readable
 from suppliers.models import User
 
 

@@ -26,9 +26,9 @@ from assurance.services import run_check_current
 from reports.management.commands.rollup import SENSITIVITY_KEYS
 from reports.method_statement import method_statement_markdown
 from reports.models import EmissionFactor, RollupRun
-from reports.selectors import approved_lines
 from suppliers.forms.submissions import line_serials_text
 from suppliers.models import EvidenceFile, Line
+from suppliers.selectors import approved_lines
 from suppliers.services.imports import COLUMNS
 
 FACTOR_HEADER = ("region", "year", "kind", "tco2_per_mwh", "source")

@@ -11,10 +11,13 @@ from reports.calculation import METHOD_VERSION
 from reports.calculation.factors import AVERAGE, FactorTable
 from reports.calculation.rollup import Quantities, green_counted, inputs_fingerprint
 from reports.models import RollupRun
-from reports.selectors import approved_lines, line_exclusions_get, rollup_inputs_get, rollup_run_latest
+from reports.selectors.claims import line_exclusions_get
+from reports.selectors.inputs import rollup_inputs_get
+from reports.selectors.runs import rollup_run_latest
 from suppliers.forms.submissions import line_serials_text
 from suppliers.models import EvidenceFile, Line
 from suppliers.periods import period_make
+from suppliers.selectors import approved_lines
 
 
 @dataclass(frozen=True)

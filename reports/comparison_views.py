@@ -22,9 +22,8 @@ from reports.comparison import bridge_parts, published_within_range, runs_compar
 from reports.method_statement import method_statement
 from reports.models import RollupFlag, RollupRun, RollupSensitivity, RollupSupplierResult
 from reports.numbers import figure_text
-from reports.selectors import (
-    evidence_coverage,
-    published_years,
+from reports.selectors.inputs import evidence_coverage, published_years, suppliers_by_codes
+from reports.selectors.runs import (
     run_breakdown_by_category,
     run_breakdown_by_region,
     run_flag_counts,
@@ -34,7 +33,6 @@ from reports.selectors import (
     run_top_contributors,
     runs_readable,
     runs_trend,
-    suppliers_by_codes,
 )
 from suppliers.models import SupplierCategory
 from suppliers.provinces import Region

@@ -24,12 +24,8 @@ from reports.forms import ExpectedVersionForm, RollupRefreshForm
 from reports.models import RollupRun
 from reports.numbers import figure_text
 from reports.rollup_status import DONE, IDLE, QUEUED, RUNNING, rollup_progress
-from reports.selectors import (
-    double_claims,
-    run_export_rows,
-    runs_readable,
-    serial_double_claims,
-)
+from reports.selectors.claims import double_claims, serial_double_claims
+from reports.selectors.runs import run_export_rows, runs_readable
 from reports.services.rollups import rollup_request
 from suppliers.forms.review import ReturnForm
 from suppliers.models import Submission

@@ -147,7 +147,7 @@ def submission_flags(submission_ids: list[int]) -> dict[int, list[str]]:
     from django.db.models import Sum
 
     from reports.calculation.rollup import yoy_outlier
-    from reports.selectors import duplicate_batch_ids
+    from reports.selectors.claims import duplicate_batch_ids
 
     flags: dict[int, list[str]] = {pk: [] for pk in submission_ids}
     if not submission_ids:
@@ -200,3 +200,8 @@ def submission_flags(submission_ids: list[int]) -> dict[int, list[str]]:
     for submission_id in duplicated:
         flags[submission_id].append("duplicate_certificate")
     return {pk: sorted(set(codes)) for pk, codes in flags.items()}
+
+
+def approved_lines() -> QuerySet:
+    """Every line of an approved submission: what roll-ups, samples and assurance packs read."""
+    return Line.objects.filter(submission__status=Submission.Status.APPROVED)

@@ -19,7 +19,7 @@ from reports.reporting.content import (
 )
 from reports.reporting.document import Chart, Column, Document, Heading, Series, Table, Text
 from reports.reporting.explanation import appendix_blocks, bridge_blocks, coverage_blocks, method_blocks, range_blocks
-from reports.selectors import (
+from reports.selectors.runs import (
     run_breakdown_by_category,
     run_breakdown_by_region,
     run_top_contributors,

@@ -21,7 +21,7 @@ from django.utils.translation import get_language, gettext
 from reports.models import Report, RollupFlag, RollupRun
 from reports.numbers import figure_text
 from reports.reporting.document import Column, KeyFigure, KeyFigures, Table, Text
-from reports.selectors import run_flags
+from reports.selectors.runs import run_flags
 from suppliers.models import Supplier
 
 # A factor fallback belongs to the factor table (appendix), not to a supplier: counted, not listed.

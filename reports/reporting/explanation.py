@@ -16,7 +16,7 @@ from reports.method_statement import method_statement
 from reports.models import RollupRun, RollupSensitivity
 from reports.numbers import figure_text
 from reports.reporting.document import Block, Chart, Column, Heading, Series, Table, Text
-from reports.selectors import evidence_coverage, suppliers_by_codes
+from reports.selectors.inputs import evidence_coverage, suppliers_by_codes
 
 # Blocks other apps add to the annual report of a run (assurance adds its sampled exceptions); the
 # app registers its function in its AppConfig.ready(), so reports never imports it.

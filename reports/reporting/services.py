@@ -30,7 +30,7 @@ from reports.reporting.outbox import MAX_ATTEMPTS, Attachment, claim_finish, cla
 from reports.reporting.pdf import pdf_bytes
 from reports.reporting.selectors import Recipient, report_get, report_recipients
 from reports.reporting.xlsx import xlsx_bytes
-from reports.selectors import rollup_run_latest
+from reports.selectors.runs import rollup_run_latest
 from reports.services.rollups import rollup_run_create
 
 logger = logging.getLogger(__name__)

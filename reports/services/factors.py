@@ -143,7 +143,7 @@ def factors_import(*, content: bytes, replace: bool = False) -> int:
 
 
 def _rollups_after_factor_change() -> None:
-    from reports.selectors import approved_years
+    from reports.selectors.inputs import approved_years
     from reports.services.rollups import rollup_request
 
     for year in approved_years():

@@ -30,7 +30,8 @@ from reports.models import (
     RollupSiteResult,
     RollupSupplierResult,
 )
-from reports.selectors import rollup_inputs_get, rollup_run_latest
+from reports.selectors.inputs import rollup_inputs_get
+from reports.selectors.runs import rollup_run_latest
 from suppliers.models import Site, Supplier
 from suppliers.services.copying import insert_values
 

@@ -4,7 +4,7 @@ from django import template
 
 from reports.calculation import METHOD_VERSION
 from reports.models import RollupRun
-from reports.selectors import runs_readable
+from reports.selectors.runs import runs_readable
 
 register = template.Library()
 

@@ -111,7 +111,7 @@ def test_serial_overlaps_are_the_same_whether_the_candidates_are_listed_or_found
 
 
 def test_a_range_that_overlaps_only_a_returned_line_is_no_double_claim() -> None:
-    from reports.selectors import batch_ids_claimed_twice, serial_overlaps
+    from reports.selectors.claims import batch_ids_claimed_twice, serial_overlaps
 
     _load_example()
     assert serial_overlaps() and batch_ids_claimed_twice() == ["GEC-2024-LN-000118"]

@@ -11,7 +11,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reports.selectors import line_exclusions_get
+from reports.selectors.claims import line_exclusions_get
 from suppliers.models import CertificateRange, Line, Submission
 from suppliers.services.imports import COLUMNS, submissions_import
 from suppliers.services.spreadsheets import FileRefused
