@@ -9,7 +9,7 @@ class AssuranceConfig(AppConfig):
     def ready(self) -> None:
         # The annual report carries the run's samples and exceptions; reports does not import assurance.
         from assurance.report import assurance_blocks
-        from reports.reporting.explanation import APPENDICES
+        from reports.documents.explanation import APPENDICES
 
         if assurance_blocks not in APPENDICES:
             APPENDICES.append(assurance_blocks)

@@ -23,8 +23,8 @@ from django.utils import timezone
 from assurance.models import SampledLine
 from assurance.selectors import line_evidence
 from assurance.services import run_check_current
+from reports.documents.method_statement import method_statement_markdown
 from reports.management.commands.rollup import SENSITIVITY_KEYS
-from reports.method_statement import method_statement_markdown
 from reports.models import EmissionFactor, RollupRun
 from suppliers.forms.submissions import line_serials_text
 from suppliers.models import EvidenceFile, Line

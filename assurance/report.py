@@ -1,11 +1,11 @@
 """What the annual report says of a run's assurance: its samples and the exceptions found
-(added to the report through reports.reporting.explanation.APPENDICES)."""
+(added to the report through reports.documents.explanation.APPENDICES)."""
 
 from django.utils.translation import gettext
 
 from assurance.models import AssuranceSample, SampledLine
+from reports.documents.document import Block, Column, Heading, Table, Text
 from reports.models import RollupRun
-from reports.reporting.document import Block, Column, Heading, Table, Text
 
 
 def assurance_blocks(run: RollupRun) -> list[Block]:

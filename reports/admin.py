@@ -12,6 +12,7 @@ from django_celery_results.models import TaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import ReadOnlyAdmin
+from reports.documents.numbers import figure_text
 from reports.models import (
     EmailLog,
     EmissionFactor,
@@ -23,7 +24,6 @@ from reports.models import (
     RollupFlag,
     RollupRun,
 )
-from reports.numbers import figure_text
 from reports.services.factors import factor_save, published_figure_set
 from suppliers.roles import AuditYearsAdmin
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from reports.models import Report
-from reports.reporting.reminders import reminders_send
-from reports.reporting.services import ReportIssued, previous_month_key, previous_year_key, report_issue
+from reports.services.reminders import reminders_send
+from reports.services.reports import ReportIssued, previous_month_key, previous_year_key, report_issue
 from reports.services.rollups import rollup_request_finished, rollup_request_started, rollup_run_create
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)
@@ -72,7 +72,7 @@ def ping(token: str) -> str:
 
 # --- Scheduled reports and reminders (reports/schedule.py) ---------------------------------------
 # A delivery that failed (mail server down) is tried again by the same task later: the report is
-# not made again, and recipients who got it are not sent it twice (reports.reporting.outbox).
+# not made again, and recipients who got it are not sent it twice (reports.services.outbox).
 REPORT_RETRY_SECONDS = 30 * 60
 
 

@@ -13,7 +13,7 @@ REVIEWED_MODELS = (
     "reports.rolluprun", "suppliers.commitment", "suppliers.certificaterange",
 )  # fmt: skip
 
-# Its active staff members get the monthly and annual reports by email (reports.reporting).
+# Its active staff members get the monthly and annual reports by email (reports.services.reports).
 REPORT_RECIPIENTS = "report recipients"
 # Written by the scheduled jobs only: every role reads them, none changes them.
 JOB_RECORDS = ("reports.report", "reports.reportfile", "reports.reminder", "reports.emaillog")

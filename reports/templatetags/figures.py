@@ -1,10 +1,10 @@
-"""{{ value|figure:3 }}: a figure as reports.numbers writes it everywhere else."""
+"""{{ value|figure:3 }}: a figure as reports.documents.numbers writes it everywhere else."""
 
 from decimal import Decimal
 
 from django import template
 
-from reports.numbers import figure_text
+from reports.documents.numbers import figure_text
 
 register = template.Library()
 

@@ -69,7 +69,7 @@ class PortalPasswordResetForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         from reports.models import EmailLog
-        from reports.reporting.outbox import email_send
+        from reports.services.outbox import email_send
 
         user = context["user"]
         with translation.override(user.language):

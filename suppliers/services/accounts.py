@@ -30,7 +30,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from reports.models import EmailLog
-from reports.reporting.outbox import email_send
+from reports.services.outbox import email_send
 from suppliers.models import Supplier, User
 
 logger = logging.getLogger(__name__)

@@ -20,9 +20,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from reports.documents.content import supplier_name
 from reports.models import EmailLog
-from reports.reporting.content import supplier_name
-from reports.reporting.outbox import claim_finish, claim_take, email_send
+from reports.services.outbox import claim_finish, claim_take, email_send
 from suppliers.conversation import MESSAGE_MAX_LENGTH, MessageDelivery, SubmissionMessage
 from suppliers.models import Submission, User
 

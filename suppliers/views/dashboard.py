@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from reports.calculation.commitments import CommitmentTerms, Progress, commitment_progress_compute
-from reports.charts import bar_line_chart_svg
+from reports.documents.charts import bar_line_chart_svg
 from suppliers.models import Commitment, ReportingPeriod, Submission, Supplier
 from suppliers.selectors import periods_for_dashboard, sites_for_supplier, supplier_figures_by_year, supplier_for_user
 
@@ -150,5 +150,5 @@ def figure_charts(figures: list[YearFigures]) -> list[SafeString]:
         title=_("Emissions avoided by green electricity, by year"),
         number_format=_localised,
     )
-    # reports.charts escapes every piece of text it draws.
+    # reports.documents.charts escapes every piece of text it draws.
     return [mark_safe(electricity), mark_safe(avoided)]  # noqa: S308

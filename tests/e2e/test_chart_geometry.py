@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page
 
-from reports.charts import bar_line_chart_svg, waterfall_chart_svg
-from reports.numbers import figure_text
+from reports.documents.charts import bar_line_chart_svg, waterfall_chart_svg
+from reports.documents.numbers import figure_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from reports.charts import axis_for, bar_line_chart_svg, nice_step
+from reports.documents.charts import axis_for, bar_line_chart_svg, nice_step
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -129,7 +129,7 @@ def test_chart_refuses_series_of_different_lengths() -> None:
 
 
 def test_waterfall_steps_lead_from_the_start_total_to_the_end_total() -> None:
-    from reports.charts import waterfall_chart_svg
+    from reports.documents.charts import waterfall_chart_svg
 
     svg = waterfall_chart_svg(
         start=("2019", Decimal(100)),

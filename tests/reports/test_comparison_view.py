@@ -102,7 +102,7 @@ def test_the_page_reads_figures_from_the_runs_columns_never_a_whole_result(staff
     from django.db.models import JSONField
     from django.db.models.expressions import Col
 
-    from reports.comparison import Change
+    from reports.calculation.comparison import Change
 
     _load_example()
     rollup_run_create(year=2019)

@@ -100,7 +100,7 @@ def test_rejecting_one_serial_claim_ends_the_overlap_and_its_exclusion(staff: Cl
 def test_serial_overlaps_are_the_same_whether_the_candidates_are_listed_or_found_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from reports import selectors
+    from reports.selectors import claims as selectors
 
     _load_example()
     listed, of_2025 = selectors.serial_overlaps(), selectors.serial_overlaps(approved_in_years={2025})

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reports.reporting.reminders import reminders_send
+from reports.services.reminders import reminders_send
 from suppliers.models import User
 from tests.conftest import SmtpServer
 from tests.factories import ReportingPeriodFactory, SupplierFactory, UserFactory

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.exports import defuse
+from reports.documents.exports import defuse
 from reports.services.rollups import rollup_run_create
 from suppliers.models import Supplier, User
 from tests.reports.test_worked_example import _load_example

@@ -14,8 +14,8 @@ from django.utils.translation import gettext
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reports.models import EmailLog, Reminder
-from reports.reporting.outbox import MAX_ATTEMPTS, STALE_CLAIM, claim_take
-from reports.reporting.reminders import reminder_kind_for, reminders_send
+from reports.services.outbox import MAX_ATTEMPTS, STALE_CLAIM, claim_take
+from reports.services.reminders import reminder_kind_for, reminders_send
 from reports.tasks import send_reminders
 from suppliers.models import ReportingPeriod, Submission, Supplier, User
 from suppliers.services.submissions import submission_return, submission_submit

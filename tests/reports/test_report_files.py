@@ -17,13 +17,13 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import load_workbook
 
+from reports.documents import content, pdf
+from reports.documents.content import flag_detail
+from reports.documents.document import Column, Document, KeyFigure, KeyFigures, Table
+from reports.documents.numbers import figure_rounded, figure_text
+from reports.documents.pdf import ReportFontMissing, cell_text, pdf_bytes
+from reports.documents.xlsx import xlsx_bytes
 from reports.models import Report
-from reports.numbers import figure_rounded, figure_text
-from reports.reporting import content, pdf
-from reports.reporting.content import flag_detail
-from reports.reporting.document import Column, Document, KeyFigure, KeyFigures, Table
-from reports.reporting.pdf import ReportFontMissing, cell_text, pdf_bytes
-from reports.reporting.xlsx import xlsx_bytes
 from tests.reports.test_worked_example import _load_example, _rollup_json
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +213,7 @@ def test_make_report_without_a_stored_run_says_what_to_run(tmp_path: Path) -> No
 def test_the_monthly_report_counts_submissions_awaiting_review_in_closed_periods_too(alice, bob) -> None:
     from django.utils import timezone
 
-    from reports.reporting.monthly import monthly_document
+    from reports.documents.monthly import monthly_document
     from reports.services.rollups import rollup_run_create
     from suppliers.models import Submission
     from tests.factories import ReportingPeriodFactory, SubmissionFactory

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import RollupRequest
-from reports.rollup_status import DONE, IDLE, QUEUED, RUNNING, rollup_progress
+from reports.selectors.progress import DONE, IDLE, QUEUED, RUNNING, rollup_progress
 from reports.services.rollups import rollup_request, rollup_request_finished, rollup_request_started
 from reports.tasks import rollup
 from tests.factories import EmissionFactorFactory, LineFactory, ReportingPeriodFactory, SubmissionFactory

@@ -28,9 +28,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from portal.celery import app
 from reports.models import EmailLog, Report, ReportDelivery, ReportFile, RollupRun
-from reports.reporting.selectors import REPORT_RECIPIENTS_GROUP, report_recipients
-from reports.reporting.services import previous_month_key, previous_year_key, report_issue, report_year
 from reports.schedule import SCHEDULE
+from reports.selectors.reporting import REPORT_RECIPIENTS_GROUP, report_recipients
+from reports.services.reports import previous_month_key, previous_year_key, report_issue, report_year
 from reports.tasks import annual_report, monthly_report
 from suppliers.models import Supplier, User
 from tests.conftest import SmtpServer, free_port, smtp_settings

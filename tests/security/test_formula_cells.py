@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.exports import FORMULA_STARTS
-from reports.reporting.services import report_files_ensure, report_get_or_create
+from reports.documents.exports import FORMULA_STARTS
+from reports.services.reports import report_files_ensure, report_get_or_create
 from reports.services.rollups import rollup_run_create
 from suppliers.models import ReportingPeriod, Site, Supplier, User
 from tests.reports.test_worked_example import _load_example

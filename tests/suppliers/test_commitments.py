@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from reports.commitments import commitments_summary_get
+from reports.selectors.commitments import commitments_summary_get
 from reports.services.rollups import rollup_run_create
 from suppliers.models import Commitment, User
 from suppliers.services.commitments import commitments_import

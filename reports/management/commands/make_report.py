@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.models import Report
-from reports.reporting.services import ReportUnavailable, report_render
+from reports.services.reports import ReportUnavailable, report_render
 
 
 class Command(BaseCommand):

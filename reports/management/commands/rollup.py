@@ -4,8 +4,8 @@ from celery.exceptions import TimeoutError as CeleryTimeout
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.calculation.factors import MissingFactor
+from reports.documents.numbers import figure_text
 from reports.models import RollupRun
-from reports.numbers import figure_text
 from reports.tasks import rollup
 
 # Stored with every run; printed with --sensitivity.

@@ -6,19 +6,11 @@ from decimal import Decimal
 
 from django.utils.translation import get_language, gettext
 
+from reports.documents.content import about, figure, flag_blocks, footer, local_date, supplier_name, year_figures
+from reports.documents.document import Chart, Column, Document, Heading, Series, Table, Text
+from reports.documents.explanation import appendix_blocks, bridge_blocks, coverage_blocks, method_blocks, range_blocks
+from reports.documents.numbers import figure_text
 from reports.models import Report, RollupRun
-from reports.numbers import figure_text
-from reports.reporting.content import (
-    about,
-    figure,
-    flag_blocks,
-    footer,
-    local_date,
-    supplier_name,
-    year_figures,
-)
-from reports.reporting.document import Chart, Column, Document, Heading, Series, Table, Text
-from reports.reporting.explanation import appendix_blocks, bridge_blocks, coverage_blocks, method_blocks, range_blocks
 from reports.selectors.runs import (
     run_breakdown_by_category,
     run_breakdown_by_region,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from reports.numbers import figure_text
+from reports.documents.numbers import figure_text
 
 # The run's columns compared between two runs of a year, with their labels.
 HEADLINE = {

@@ -1,6 +1,6 @@
 """A report Document written as PDF (reportlab, charts drawn by reportlab.graphics).
 
-The PDF and the XLSX writer (reports.reporting.xlsx) draw the same blocks, so both formats carry
+The PDF and the XLSX writer (reports.documents.xlsx) draw the same blocks, so both formats carry
 the same figures. The PDF is A4 for a reader: a title, key figures, bar charts with labelled axes,
 tables that fit the page width (long ones cut short, the XLSX holding every row).
 
@@ -38,23 +38,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from reports.charts import axis_for
-from reports.numbers import figure_text
-from reports.reporting.document import (
-    CJK_RUN,
-    Block,
-    Chart,
-    Column,
-    Document,
-    Heading,
-    KeyFigures,
-    Table,
-    Text,
-    Value,
-)
-from reports.reporting.document import (
-    NUMERIC_KINDS as NUMERIC,
-)
+from reports.documents.charts import axis_for
+from reports.documents.document import CJK_RUN, Block, Chart, Column, Document, Heading, KeyFigures, Table, Text, Value
+from reports.documents.document import NUMERIC_KINDS as NUMERIC
+from reports.documents.numbers import figure_text
 
 LATIN_FONT, LATIN_BOLD_FONT = "PortalSans", "PortalSans-Bold"
 LATIN_FONT_FILES = {LATIN_FONT: "Vera.ttf", LATIN_BOLD_FONT: "VeraBd.ttf"}  # in reportlab's fonts/

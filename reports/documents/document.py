@@ -1,7 +1,7 @@
 """A report as plain values: title, blocks of text, key figures, tables and charts.
 
-The content builders (reports.reporting.content) fill it in the reader's language; the PDF and
-XLSX writers (reports.reporting.pdf, reports.reporting.xlsx) draw the same blocks, so both formats carry the same
+The content builders (reports.documents.content) fill it in the reader's language; the PDF and
+XLSX writers (reports.documents.pdf, reports.documents.xlsx) draw the same blocks, so both formats carry the same
 figures. Numbers are Decimal or int; a table's full rows go to the XLSX, and the PDF may show the
 first rows of a long one with a note that the rest is in the XLSX.
 """

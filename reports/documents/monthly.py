@@ -9,8 +9,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.formats import get_format
 from django.utils.translation import get_language, gettext
 
-from reports.models import Report
-from reports.reporting.content import (
+from reports.documents.content import (
     PDF_LIST_ROWS,
     about,
     figure,
@@ -21,8 +20,9 @@ from reports.reporting.content import (
     supplier_name,
     year_figures,
 )
-from reports.reporting.document import Chart, Column, Document, Heading, KeyFigure, KeyFigures, Series, Table, Text
-from reports.reporting.selectors import (
+from reports.documents.document import Chart, Column, Document, Heading, KeyFigure, KeyFigures, Series, Table, Text
+from reports.models import Report
+from reports.selectors.reporting import (
     open_periods_with_coverage,
     submissions_awaiting_review_count,
     suppliers_not_submitted,

@@ -22,15 +22,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from reports.documents.content import supplier_name
 from reports.models import EmailLog, Reminder
-from reports.reporting.content import supplier_name
-from reports.reporting.outbox import claim_finish, claim_take, email_send
-from reports.reporting.selectors import (
+from reports.selectors.reporting import (
     periods_for_reminders,
     reminders_settled,
     returned_submissions,
     suppliers_to_remind,
 )
+from reports.services.outbox import claim_finish, claim_take, email_send
 from suppliers.models import ReportingPeriod, Submission, Supplier, User
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """A report Document written as XLSX, for a spreadsheet: the blocks the PDF draws
-(reports.reporting.pdf), every row of every table; numbers are numeric cells, and no text cell is
-something a spreadsheet would evaluate (reports.exports.xlsx_text)."""
+(reports.documents.pdf), every row of every table; numbers are numeric cells, and no text cell is
+something a spreadsheet would evaluate (reports.documents.exports.xlsx_text)."""
 
 import io
 import re
@@ -12,10 +12,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from reports.exports import xlsx_text
-from reports.numbers import figure_text
-from reports.reporting.document import CJK_RUN, Document, KeyFigures, Table, Value
-from reports.reporting.document import NUMERIC_KINDS as NUMERIC
+from reports.documents.document import CJK_RUN, Document, KeyFigures, Table, Value
+from reports.documents.document import NUMERIC_KINDS as NUMERIC
+from reports.documents.exports import xlsx_text
+from reports.documents.numbers import figure_text
 
 # --- XLSX ---------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 Called under translation.override(language): every label is translated when the document is
 built. The figures of the year come from the report's stored roll-up run (its result JSON and
 its supplier, site and flag rows); the coverage of the open periods from the submissions now.
-The reports themselves: reports.reporting.monthly and reports.reporting.annual.
+The reports themselves: reports.documents.monthly and reports.documents.annual.
 """
 
 import re
@@ -18,9 +18,9 @@ from django.utils.dateformat import format as date_format
 from django.utils.formats import get_format
 from django.utils.translation import get_language, gettext
 
+from reports.documents.document import Column, KeyFigure, KeyFigures, Table, Text
+from reports.documents.numbers import figure_text
 from reports.models import Report, RollupFlag, RollupRun
-from reports.numbers import figure_text
-from reports.reporting.document import Column, KeyFigure, KeyFigures, Table, Text
 from reports.selectors.runs import run_flags
 from suppliers.models import Supplier
 

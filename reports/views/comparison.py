@@ -16,12 +16,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from reports.calculation import METHOD_VERSION
-from reports.charts import bar_line_chart_svg, range_chart_svg, waterfall_chart_svg
-from reports.commitments import commitments_summary_get
-from reports.comparison import bridge_parts, published_within_range, runs_compare, variance_of
-from reports.method_statement import method_statement
+from reports.calculation.comparison import bridge_parts, published_within_range, runs_compare, variance_of
+from reports.documents.charts import bar_line_chart_svg, range_chart_svg, waterfall_chart_svg
+from reports.documents.method_statement import method_statement
+from reports.documents.numbers import figure_text
 from reports.models import RollupFlag, RollupRun, RollupSensitivity, RollupSupplierResult
-from reports.numbers import figure_text
+from reports.selectors.commitments import commitments_summary_get
 from reports.selectors.inputs import evidence_coverage, published_years, suppliers_by_codes
 from reports.selectors.runs import (
     run_breakdown_by_category,
@@ -139,7 +139,7 @@ def _run_context(run: RollupRun) -> dict:
 
 def _trend_chart(trend: list[RollupRun]) -> str:
     """Computed green-power reduction per year as bars, the published figure as a line on the same axis."""
-    return mark_safe(  # noqa: S308 - reports.charts escapes every text it draws
+    return mark_safe(  # noqa: S308 - reports.documents.charts escapes every text it draws
         bar_line_chart_svg(
             years=[run.year for run in trend],
             bars=[run.green_reduction_tco2e or Decimal(0) for run in trend],
@@ -155,7 +155,7 @@ def _trend_chart(trend: list[RollupRun]) -> str:
 
 def _bridge_chart(run: RollupRun) -> str:
     """The headline built up from its three parts (a part that lowers it is red)."""
-    return mark_safe(  # noqa: S308 - reports.charts escapes every text it draws
+    return mark_safe(  # noqa: S308 - reports.documents.charts escapes every text it draws
         waterfall_chart_svg(
             start=None,
             steps=[(part.short_label, part.tco2e) for part in bridge_parts(run)],
@@ -175,7 +175,7 @@ def _range_chart(run: RollupRun, sensitivity: list[RollupSensitivity]) -> str:
         (str(variant.get_variant_display()), variant.green_reduction_tco2e) for variant in sensitivity
     ]
     reference = None if run.reported_tco2e is None else (_("Published"), run.reported_tco2e)
-    return mark_safe(  # noqa: S308 - reports.charts escapes every text it draws
+    return mark_safe(  # noqa: S308 - reports.documents.charts escapes every text it draws
         range_chart_svg(
             points=points,
             reference=reference,
@@ -189,7 +189,7 @@ def _range_chart(run: RollupRun, sensitivity: list[RollupSensitivity]) -> str:
 def _decomposition_chart(run: RollupRun) -> str:
     """The absolute reduction built up from the three effects, in the same sign as the table:
     positive numbers are reductions."""
-    return mark_safe(  # noqa: S308 - reports.charts escapes every text it draws
+    return mark_safe(  # noqa: S308 - reports.documents.charts escapes every text it draws
         waterfall_chart_svg(
             start=None,
             steps=[

@@ -1,6 +1,6 @@
 """The blocks of the annual report that explain its figure, as the comparison page does: the
 headline's bridge, what was left out, the range under other reasonable choices, who is in the
-figure, and the run's method statement (reports/method_statement.py) as an appendix. Each reads
+figure, and the run's method statement (reports/documents/method_statement.py) as an appendix. Each reads
 the run's Decimal columns, never its JSON floats."""
 
 from collections.abc import Callable
@@ -10,12 +10,12 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from reports.calculation.commitments import ProgressStatus
-from reports.commitments import commitments_summary_get
-from reports.comparison import bridge_parts, published_within_range
-from reports.method_statement import method_statement
+from reports.calculation.comparison import bridge_parts, published_within_range
+from reports.documents.document import Block, Chart, Column, Heading, Series, Table, Text
+from reports.documents.method_statement import method_statement
+from reports.documents.numbers import figure_text
 from reports.models import RollupRun, RollupSensitivity
-from reports.numbers import figure_text
-from reports.reporting.document import Block, Chart, Column, Heading, Series, Table, Text
+from reports.selectors.commitments import commitments_summary_get
 from reports.selectors.inputs import evidence_coverage, suppliers_by_codes
 
 # Blocks other apps add to the annual report of a run (assurance adds its sampled exceptions); the
