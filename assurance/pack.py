@@ -14,7 +14,6 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import BinaryIO
 
 from django.db.models import Prefetch
@@ -23,8 +22,9 @@ from django.utils import timezone
 from assurance.models import SampledLine
 from assurance.selectors import line_evidence
 from assurance.services import run_check_current
+from reports.calculation.result import SENSITIVITY_KEYS
+from reports.calculation.values import plain_decimal
 from reports.documents.method_statement import method_statement_markdown
-from reports.management.commands.rollup import SENSITIVITY_KEYS
 from reports.models import EmissionFactor, RollupRun
 from suppliers.forms.submissions import line_serials_text
 from suppliers.models import EvidenceFile, Line
@@ -44,10 +44,6 @@ SAMPLE_HEADER = (
 )  # fmt: skip
 
 
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
 def _csv(header: tuple[str, ...] | list[str], rows: Iterator[list[object]]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
@@ -58,7 +54,7 @@ def _csv(header: tuple[str, ...] | list[str], rows: Iterator[list[object]]) -> b
 
 def _factor_rows() -> Iterator[list[object]]:
     for f in EmissionFactor.objects.order_by("kind", "region", "year"):
-        yield [f.region, f.year, f.kind, _plain(f.tco2_per_mwh), f.source]
+        yield [f.region, f.year, f.kind, plain_decimal(f.tco2_per_mwh), f.source]
 
 
 def _lines() -> Iterator[Line]:
@@ -84,12 +80,12 @@ def _submission_rows() -> Iterator[list[object]]:
             "province": site.province,
             "period": line.submission.period.code,
             "unit": "MWh",
-            "total_electricity": _plain(line.total_electricity_mwh),
-            "onsite_renewable": _plain(line.onsite_renewable_mwh),
-            "green_power_trading": _plain(line.green_power_trading_mwh),
-            "gec": _plain(line.gec_mwh),
-            "irec": _plain(line.irec_mwh),
-            "bmw_share_percent": _plain(line.bmw_share_percent),
+            "total_electricity": plain_decimal(line.total_electricity_mwh),
+            "onsite_renewable": plain_decimal(line.onsite_renewable_mwh),
+            "green_power_trading": plain_decimal(line.green_power_trading_mwh),
+            "gec": plain_decimal(line.gec_mwh),
+            "irec": plain_decimal(line.irec_mwh),
+            "bmw_share_percent": plain_decimal(line.bmw_share_percent),
             "certificate_ids": ";".join(c.batch_id for c in line.certificate_claims.all()),
             **serials,
         }
@@ -118,7 +114,7 @@ def _sample_rows(run: RollupRun) -> Iterator[list[object]]:
     for s in sampled.order_by("sample__drawn_at", "sample_id", "position"):
         yield [
             s.sample_id, s.sample.drawn_at.isoformat(), s.sample.seed, s.sample.size, s.position, s.supplier_code,
-            s.site_code, s.period, _plain(s.avoided_tco2e), s.result, s.comment,
+            s.site_code, s.period, plain_decimal(s.avoided_tco2e), s.result, s.comment,
             s.checked_by.email if s.checked_by else "", s.checked_at.isoformat() if s.checked_at else "",
         ]  # fmt: skip
 

@@ -9,7 +9,8 @@ from django.db.models import Prefetch
 from assurance.models import AssuranceSample, SampledLine
 from reports.calculation import METHOD_VERSION
 from reports.calculation.factors import AVERAGE, FactorTable
-from reports.calculation.rollup import Quantities, green_counted, inputs_fingerprint
+from reports.calculation.fingerprint import inputs_fingerprint
+from reports.calculation.values import Quantities, green_counted
 from reports.models import RollupRun
 from reports.selectors.claims import line_exclusions_get
 from reports.selectors.inputs import rollup_inputs_get

@@ -9,10 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import (
-    Count,
-    QuerySet,
-)
+from django.db.models import Count, QuerySet
 
 from suppliers.models import CertificateClaim, Line, Submission
 from suppliers.periods import period_make

@@ -7,25 +7,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    Min,
-    OuterRef,
-    Q,
-    When,
-)
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, When
 
 from portal.exact import ExactSum, micro_sum
 from reports.calculation.factors import Factor
-from reports.calculation.rollup import Quantities, Reported, RollupInputs, SiteYear
-from reports.models import (
-    EmissionFactor,
-    PublishedFigure,
-)
+from reports.calculation.values import Quantities, Reported, RollupInputs, SiteYear
+from reports.models import EmissionFactor, PublishedFigure
 from reports.selectors.claims import line_exclusions_get
 from suppliers.models import EvidenceFile, Submission, Supplier
 from suppliers.selectors import approved_lines

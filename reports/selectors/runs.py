@@ -4,24 +4,11 @@ and export rows.
 
 from collections.abc import Iterator
 
-from django.db.models import (
-    Count,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
 
-from reports.models import (
-    RollupFlag,
-    RollupRun,
-    RollupSiteResult,
-    RollupSupplierResult,
-)
+from reports.models import RollupFlag, RollupRun, RollupSiteResult, RollupSupplierResult
 from suppliers.roles import audit_years
 
 

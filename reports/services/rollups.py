@@ -12,16 +12,10 @@ from django.utils import timezone
 from portal.collector import gc_paused
 from reports.calculation import METHOD_VERSION
 from reports.calculation.factors import MissingFactor
-from reports.calculation.rollup import (
-    RollupOutcome,
-    SiteResult,
-    SupplierResult,
-    headline_figures,
-    inputs_fingerprint,
-    rollup_compute,
-    rollup_result_json,
-    sensitivity_compute,
-)
+from reports.calculation.fingerprint import inputs_fingerprint
+from reports.calculation.result import headline_figures, rollup_result_json
+from reports.calculation.rollup import rollup_compute, sensitivity_compute
+from reports.calculation.values import RollupOutcome, SiteResult, SupplierResult
 from reports.models import (
     RollupFlag,
     RollupRequest,

@@ -1,13 +1,7 @@
 """A stored run as CSV or XLSX, streamed: its suppliers, sites or regions."""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    StreamingHttpResponse,
-)
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
 from reports.documents.exports import csv_stream, xlsx_file

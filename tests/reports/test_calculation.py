@@ -6,14 +6,9 @@ import pytest
 
 from reports.calculation.decomposition import Drivers, drivers_from_sums, shapley_reduction
 from reports.calculation.factors import Factor, FactorTable, MissingFactor
-from reports.calculation.rollup import (
-    Quantities,
-    Reported,
-    RollupInputs,
-    SiteYear,
-    rollup_compute,
-    rollup_result_json,
-)
+from reports.calculation.result import rollup_result_json
+from reports.calculation.rollup import rollup_compute
+from reports.calculation.values import Quantities, Reported, RollupInputs, SiteYear
 
 
 def site_year(

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from reports.calculation import context
 from reports.calculation.factors import Factor
-from reports.calculation.rollup import Quantities, RollupInputs, SiteYear, rollup_compute, rollup_result_json
+from reports.calculation.result import rollup_result_json
+from reports.calculation.rollup import rollup_compute
+from reports.calculation.values import Quantities, RollupInputs, SiteYear
 
 REGIONS = ["NORTH", "EAST", "SOUTH", "SOUTHWEST"]
 FACTORS = tuple(

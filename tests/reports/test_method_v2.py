@@ -10,14 +10,9 @@ from hypothesis import strategies as st
 
 from reports.calculation import context
 from reports.calculation.factors import AVERAGE, RESIDUAL, Factor, FactorTable, MissingFactor
-from reports.calculation.rollup import (
-    Quantities,
-    RollupInputs,
-    SiteYear,
-    rollup_compute,
-    rollup_result_json,
-    sensitivity_compute,
-)
+from reports.calculation.result import rollup_result_json
+from reports.calculation.rollup import rollup_compute, sensitivity_compute
+from reports.calculation.values import Quantities, RollupInputs, SiteYear
 
 LIAONING, JILIN, GUANGDONG, TIANJIN = "210000", "220000", "440000", "120000"
 

@@ -4,14 +4,13 @@ from celery.exceptions import TimeoutError as CeleryTimeout
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.calculation.factors import MissingFactor
+from reports.calculation.result import SENSITIVITY_KEYS
 from reports.documents.numbers import figure_text
 from reports.models import RollupRun
 from reports.tasks import rollup
 
+
 # Stored with every run; printed with --sensitivity.
-SENSITIVITY_KEYS = ("sensitivity", "range_tco2e")
-
-
 class Command(BaseCommand):
     help = "Runs the roll-up of a year through the Celery worker and waits (--inline: in this process)."
 
