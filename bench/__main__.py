@@ -73,8 +73,8 @@ def seed_fingerprint(suppliers: int) -> str:
     """The seed's arguments and the code that produces its content."""
     digest = hashlib.sha256(f"seed_demo --suppliers {suppliers} --years {YEARS} --monthly".encode())
     for path in (
-        "suppliers/demo.py",
-        "suppliers/management/commands/seed_demo.py",
+        "demo/portfolio.py",
+        "demo/management/commands/seed_demo.py",
         "reports/data/emission_factors.csv",
     ):
         digest.update((ROOT / path).read_bytes())

@@ -68,7 +68,7 @@ def measure_export(run_id: int, kind: str, file_format: str) -> dict:
     from django.test import Client
     from django.urls import reverse
 
-    from suppliers import demo
+    from demo import portfolio as demo
 
     client = Client()
     client.force_login(get_user_model().objects.get(email=demo.STAFF_EMAIL))

@@ -18,9 +18,9 @@ from django.db import connection, transaction
 
 from bench.baseline import green_reduction_sql
 from bench.load import Server, session_cookie
+from demo import portfolio as demo
 from reports.models import RollupRun
 from reports.tasks import rollup
-from suppliers import demo
 from suppliers.services.imports import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files served from here, not from a CDN (CSP)
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
 
 from api.services import api_token_create
-from suppliers import demo
+from demo import portfolio as demo
 from suppliers.models import ReportingPeriod, Submission, User
 
 README = Path(settings.BASE_DIR) / "README.md"

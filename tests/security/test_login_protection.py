@@ -61,7 +61,7 @@ def test_staff_with_password_and_one_time_code_get_in_and_the_code_works_once(
 
 
 def test_demo_logins_prints_working_backup_codes(otp_required: None) -> None:
-    from suppliers import demo
+    from demo import portfolio as demo
 
     User.objects.create_superuser(demo.STAFF_EMAIL, demo.STAFF_PASSWORD)
     out = StringIO()

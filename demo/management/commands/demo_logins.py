@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from suppliers import demo
+from demo import portfolio as demo
 from suppliers.models import User
 
 

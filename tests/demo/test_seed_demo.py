@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from demo import portfolio as demo
 from reports.models import PublishedFigure, RollupRun
-from suppliers import demo
 from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission, Supplier, User
 from suppliers.uscc import validate_uscc
 from tests.factories import SupplierFactory

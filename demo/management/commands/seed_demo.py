@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
+from demo import portfolio as demo
 from reports.models import RollupRun
 from reports.services.factors import factors_import, published_figure_set
 from reports.services.rollups import rollup_run_create
-from suppliers import demo
 from suppliers.models import Line, ReportingPeriod, Site, Supplier, User
 from suppliers.periods import PeriodKind
 from suppliers.services.commitments import commitments_import
