@@ -14,7 +14,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.admin import ReadOnlyAdmin
 from reports.documents.numbers import figure_text
 from reports.models import (
-    EmailLog,
     EmissionFactor,
     PublishedFigure,
     Reminder,
@@ -204,28 +203,6 @@ class ReminderAdmin(ReadOnlyAdmin):
     list_select_related = ("period", "supplier")
     search_fields = ("recipient", "supplier__code")
     date_hierarchy = "claimed_at"
-
-
-@admin.register(EmailLog)
-class EmailLogAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "kind", "recipient", "subject", "related_object", "outcome", "short_error")
-    list_filter = ("outcome", "kind")
-    list_select_related = ("user", "content_type")
-    search_fields = ("recipient", "subject")
-    date_hierarchy = "created_at"
-    fields = ("created_at", "kind", "recipient", "user", "subject", "related_object", "outcome", "error")
-    readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("related")
-
-    @admin.display(description=_("about"))
-    def related_object(self, log: EmailLog) -> str:
-        return str(log.related) if log.related is not None else "—"
-
-    @admin.display(description=_("error"))
-    def short_error(self, log: EmailLog) -> str:
-        return log.error if len(log.error) < 80 else log.error[:77] + "…"
 
 
 # --- Background jobs: what each task did, above all the failed ones --------------------------------

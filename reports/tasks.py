@@ -72,7 +72,7 @@ def ping(token: str) -> str:
 
 # --- Scheduled reports and reminders (reports/schedule.py) ---------------------------------------
 # A delivery that failed (mail server down) is tried again by the same task later: the report is
-# not made again, and recipients who got it are not sent it twice (reports.services.outbox).
+# not made again, and recipients who got it are not sent it twice (outbox.services).
 REPORT_RETRY_SECONDS = 30 * 60
 
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import EmailClaim
+from outbox.models import EmailClaim
 
 MESSAGE_MAX_LENGTH = 4000
 

@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.exact import Micro, micro_sum
@@ -73,6 +73,12 @@ class Supplier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh or self.name_en}"
+
+    def name_in_language(self) -> str:
+        """The name in the reader's language, the other one when that is missing."""
+        if get_language() == "zh-hans":
+            return self.name_zh or self.name_en
+        return self.name_en or self.name_zh
 
 
 class Site(models.Model):

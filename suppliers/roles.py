@@ -16,7 +16,7 @@ REVIEWED_MODELS = (
 # Its active staff members get the monthly and annual reports by email (reports.services.reports).
 REPORT_RECIPIENTS = "report recipients"
 # Written by the scheduled jobs only: every role reads them, none changes them.
-JOB_RECORDS = ("reports.report", "reports.reportfile", "reports.reminder", "reports.emaillog")
+JOB_RECORDS = ("reports.report", "reports.reportfile", "reports.reminder", "outbox.emaillog")
 # Background jobs' outcomes (django-celery-results): staff see a failed job, its error and retries.
 RECORD_VIEWS = [f"{model}.view" for model in (*JOB_RECORDS, "django_celery_results.taskresult")]
 

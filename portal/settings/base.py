@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files served from here, not from a CDN (CSP)
+    "outbox",
     "api",
     "demo",
 ]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import get_language, gettext
 
-from reports.documents.content import about, figure, flag_blocks, footer, local_date, supplier_name, year_figures
+from reports.documents.content import about, figure, flag_blocks, footer, local_date, year_figures
 from reports.documents.document import Chart, Column, Document, Heading, Series, Table, Text
 from reports.documents.explanation import appendix_blocks, bridge_blocks, coverage_blocks, method_blocks, range_blocks
 from reports.documents.numbers import figure_text
@@ -225,7 +225,7 @@ def annual_document(report: Report, now: datetime) -> Document:
             rows=[
                 [
                     row.supplier.code,
-                    supplier_name(row.supplier),
+                    row.supplier.name_in_language(),
                     row.green_reduction_tco2e,
                     row.absolute_reduction_tco2e,
                 ]

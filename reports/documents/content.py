@@ -16,13 +16,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.formats import get_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from reports.documents.document import Column, KeyFigure, KeyFigures, Table, Text
 from reports.documents.numbers import figure_text
 from reports.models import Report, RollupFlag, RollupRun
 from reports.selectors.runs import run_flags
-from suppliers.models import Supplier
 
 # A factor fallback belongs to the factor table (appendix), not to a supplier: counted, not listed.
 UNLISTED_FLAGS = (RollupFlag.Code.FACTOR_FALLBACK,)
@@ -40,13 +39,6 @@ def local_date(moment: datetime) -> str:
 
 def local_datetime(moment: datetime) -> str:
     return date_format(timezone.localtime(moment), get_format("DATETIME_FORMAT"))
-
-
-def supplier_name(supplier: Supplier) -> str:
-    """The name in the reader's language, the other one when that is missing."""
-    if get_language() == "zh-hans":
-        return supplier.name_zh or supplier.name_en
-    return supplier.name_en or supplier.name_zh
 
 
 def flag_label(code: str) -> str:
@@ -194,7 +186,7 @@ def flag_blocks(run: RollupRun, *, factors_note: str) -> list:
                 [
                     flag_label(flag.code),
                     flag.supplier.code,
-                    supplier_name(flag.supplier),
+                    flag.supplier.name_in_language(),
                     flag.site.code if flag.site else "",
                     flag.year,
                     flag_detail(flag.code, flag.detail),

@@ -17,7 +17,6 @@ from reports.documents.content import (
     footer,
     local_date,
     local_datetime,
-    supplier_name,
     year_figures,
 )
 from reports.documents.document import Chart, Column, Document, Heading, KeyFigure, KeyFigures, Series, Table, Text
@@ -51,7 +50,7 @@ def monthly_document(report: Report, now: datetime) -> Document:
                 overdue_rows.append(
                     [
                         supplier.code,
-                        supplier_name(supplier),
+                        supplier.name_in_language(),
                         period.code,
                         period.due_date,
                         (today - period.due_date).days,

@@ -22,15 +22,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from reports.documents.content import supplier_name
-from reports.models import EmailLog, Reminder
+from outbox.models import EmailLog
+from outbox.services import claim_finish, claim_take, email_send
+from reports.models import Reminder
 from reports.selectors.reporting import (
     periods_for_reminders,
     reminders_settled,
     returned_submissions,
     suppliers_to_remind,
 )
-from reports.services.outbox import claim_finish, claim_take, email_send
 from suppliers.models import ReportingPeriod, Submission, Supplier, User
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def _message(
 ) -> tuple[str, str, str]:
     """Subject, text and HTML of a reminder, in the user's language."""
     with translation.override(user.language):
-        names = {"supplier": supplier_name(supplier), "period": period.code}
+        names = {"supplier": supplier.name_in_language(), "period": period.code}
         if kind == Kind.DUE_SOON:
             subject = gettext("Reminder: the %(period)s report of %(supplier)s is due soon") % names
         elif kind == Kind.OVERDUE:

@@ -3,7 +3,7 @@
 `report_issue` is what the monthly and annual jobs call. It is safe to run twice, or in two
 workers at once: the Report row (unique per kind and period) is created by one of them and then
 locked while its files are written, each file is unique per report, language and format, and each
-recipient's email is claimed before it is sent (reports.services.outbox).
+recipient's email is claimed before it is sent (outbox.services).
 """
 
 import hashlib
@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from outbox.models import EmailLog
+from outbox.services import MAX_ATTEMPTS, Attachment, claim_finish, claim_take, email_send
 from reports.calculation import METHOD_VERSION
 from reports.calculation.factors import MissingFactor
 from reports.documents.annual import annual_document
@@ -27,10 +29,9 @@ from reports.documents.document import Document
 from reports.documents.monthly import monthly_document
 from reports.documents.pdf import pdf_bytes
 from reports.documents.xlsx import xlsx_bytes
-from reports.models import EmailLog, Report, ReportDelivery, ReportFile, RollupRun
+from reports.models import Report, ReportDelivery, ReportFile, RollupRun
 from reports.selectors.reporting import Recipient, report_get, report_recipients
 from reports.selectors.runs import rollup_run_latest
-from reports.services.outbox import MAX_ATTEMPTS, Attachment, claim_finish, claim_take, email_send
 from reports.services.rollups import rollup_run_create
 
 logger = logging.getLogger(__name__)

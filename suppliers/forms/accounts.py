@@ -68,8 +68,8 @@ class PortalPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        from reports.models import EmailLog
-        from reports.services.outbox import email_send
+        from outbox.models import EmailLog
+        from outbox.services import email_send
 
         user = context["user"]
         with translation.override(user.language):

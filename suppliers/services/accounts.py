@@ -29,8 +29,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from reports.models import EmailLog
-from reports.services.outbox import email_send
+from outbox.models import EmailLog
+from outbox.services import email_send
 from suppliers.models import Supplier, User
 
 logger = logging.getLogger(__name__)

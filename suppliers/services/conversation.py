@@ -20,9 +20,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from reports.documents.content import supplier_name
-from reports.models import EmailLog
-from reports.services.outbox import claim_finish, claim_take, email_send
+from outbox.models import EmailLog
+from outbox.services import claim_finish, claim_take, email_send
 from suppliers.conversation import MESSAGE_MAX_LENGTH, MessageDelivery, SubmissionMessage
 from suppliers.models import Submission, User
 
@@ -75,7 +74,7 @@ def _email(message: SubmissionMessage, recipient: User) -> tuple[str, str, str]:
     """Subject, text and HTML of the message's email, in the recipient's language."""
     submission = message.submission
     with translation.override(recipient.language):
-        names = {"supplier": supplier_name(submission.supplier), "period": submission.period.code}
+        names = {"supplier": submission.supplier.name_in_language(), "period": submission.period.code}
         if message.from_staff:
             subject = gettext("The reviewer wrote about the %(period)s report of %(supplier)s") % names
             link = settings.PORTAL_BASE_URL + reverse("period_detail", args=[submission.period_id])

@@ -13,8 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reports.models import EmailLog, Reminder
-from reports.services.outbox import MAX_ATTEMPTS, STALE_CLAIM, claim_take
+from outbox.models import EmailLog
+from outbox.services import MAX_ATTEMPTS, STALE_CLAIM, claim_take
+from reports.models import Reminder
 from reports.services.reminders import reminder_kind_for, reminders_send
 from reports.tasks import send_reminders
 from suppliers.models import ReportingPeriod, Submission, Supplier, User

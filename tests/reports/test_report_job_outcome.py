@@ -9,9 +9,10 @@ from django.urls import reverse
 from django_celery_results.models import TaskResult
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reports.models import EmailLog, Report, ReportDelivery
+from outbox.models import EmailLog
+from outbox.services import MAX_ATTEMPTS
+from reports.models import Report, ReportDelivery
 from reports.selectors.reporting import REPORT_RECIPIENTS_GROUP
-from reports.services.outbox import MAX_ATTEMPTS
 from reports.tasks import ReportNotDelivered, annual_report, monthly_report
 from suppliers.models import User
 from tests.conftest import SmtpServer, free_port, smtp_settings

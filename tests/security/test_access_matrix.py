@@ -59,7 +59,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assurance.models import AuditAssignment
-from reports.models import EmailLog, EmissionFactor, PublishedFigure, Reminder, Report, ReportFile, RollupRun
+from outbox.models import EmailLog
+from reports.models import EmissionFactor, PublishedFigure, Reminder, Report, ReportFile, RollupRun
 from suppliers.models import (
     CertificateClaim,
     CertificateRange,
@@ -469,7 +470,7 @@ ADMIN_MODELS: dict[str, frozenset[str]] = {
     "reports.report": READ_ONLY,  # written by the scheduled jobs
     "reports.reportfile": READ_ONLY,
     "reports.reminder": READ_ONLY,
-    "reports.emaillog": READ_ONLY,
+    "outbox.emaillog": READ_ONLY,
     "suppliers.line": READ_ONLY,  # written through the period page, the import and the API
     "suppliers.certificaterange": READ_ONLY,  # the ledger of claimed serials, written with its line
     "assurance.auditassignment": EVERYTHING,

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reports.models import EmailLog
+from outbox.models import EmailLog
 from suppliers.models import Supplier, User
 from tests.conftest import SmtpServer, free_port, smtp_settings
 from tests.factories import SupplierFactory

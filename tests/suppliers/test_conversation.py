@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from reports.models import EmailLog
+from outbox.models import EmailLog
 from suppliers.models import MessageDelivery, Submission, SubmissionMessage, User
 from suppliers.services.conversation import message_notify, message_post, message_recipients
 from tests.conftest import SmtpServer

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reports.models import EmailLog
+from outbox.models import EmailLog
 from suppliers.models import Supplier
 from suppliers.services.accounts import supplier_user_create, supplier_user_invite_now
 

@@ -28,7 +28,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from reports.models import EmailClaim, EmailLog
+from outbox.models import EmailClaim, EmailLog
 from suppliers.models import User
 
 logger = logging.getLogger(__name__)
