@@ -11,25 +11,13 @@ import datetime
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
+from portal.celery import RETRY
 from reports.models import Report
 from reports.services.reminders import reminders_send
 from reports.services.reports import ReportIssued, previous_month_key, previous_year_key, report_issue
 from reports.services.rollups import rollup_request_finished, rollup_request_started, rollup_run_create
-
-TRANSIENT = (OperationalError, InterfaceError, BrokerError)
-RETRY = {
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": 2,
-    "retry_backoff_max": 120,
-    "retry_jitter": True,
-    "max_retries": 6,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-}
 
 
 @shared_task(name="reports.rollup", soft_time_limit=20 * 60, time_limit=25 * 60, **RETRY)

@@ -3,7 +3,7 @@ the emails a page asks for, sent after its answer."""
 
 from celery import shared_task
 
-from reports.tasks import RETRY
+from portal.celery import RETRY
 from suppliers.models import User
 from suppliers.services.accounts import password_reset_send, supplier_user_invitation_send
 from suppliers.services.conversation import message_notify

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django_celery_results.models import TaskResult
 
-from reports.tasks import RETRY
+from portal.celery import RETRY
 from tests.factories import UserFactory
 from tests.reliability.conftest import WorkerStarter, wait_until
 from tests.reliability.worker_hooks import poison

@@ -17,8 +17,8 @@ from celery.signals import task_prerun
 from django.db import OperationalError
 from django.db.models.signals import post_save
 
+from portal.celery import RETRY
 from reports.models import RollupRun
-from reports.tasks import RETRY
 
 PAUSED, RELEASE = "paused", "release"
 
