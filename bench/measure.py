@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -61,7 +60,7 @@ def measure_rollups(repeat: int) -> dict:
         portal.append(seconds)
         seconds, total = _timed(green_reduction_sql, year=ROLLUP_YEAR, baseline_year=baseline_year)
         sql.append(seconds)
-    portal_total = Decimal(str(run.result["green_reduction_tco2e"]))
+    portal_total = run.green_reduction_tco2e
     one = {
         "year": ROLLUP_YEAR,
         "portal_s": statistics.median(portal),
@@ -85,10 +84,7 @@ def measure_rollups(repeat: int) -> dict:
     sql_seconds, totals = _timed(
         lambda: [green_reduction_sql(year=year, baseline_year=baseline_year) for year in ALL_YEARS]
     )
-    per_year = {
-        run.year: (Decimal(str(run.result["green_reduction_tco2e"])), total)
-        for run, total in zip(runs, totals, strict=True)
-    }
+    per_year = {run.year: (run.green_reduction_tco2e, total) for run, total in zip(runs, totals, strict=True)}
     every = {
         "portal_s": portal_seconds,
         "baseline_s": sql_seconds,

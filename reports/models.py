@@ -105,7 +105,8 @@ class RollupRun(models.Model):
     trigger = models.CharField(_("trigger"), max_length=100, blank=True)
     task_id = models.CharField(_("task ID"), max_length=255, blank=True)
 
-    # The portfolio's figures, exact (runs of method version 2 on; empty for older and failed runs):
+    # The portfolio's figures, exact (runs of version 1: as their JSON holds them, to 3 decimals; empty
+    # for failed runs and for the figures version 1 did not have):
     # what the pages, reports and exports read. `result` is the same as the JSON of docs/formats.md.
     suppliers_reporting = models.PositiveIntegerField(_("suppliers reporting"), null=True, blank=True)
     suppliers_with_baseline = models.PositiveIntegerField(_("suppliers with a baseline"), null=True, blank=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import get_language, gettext
 
-from reports.documents.content import about, figure, flag_blocks, footer, local_date, year_figures
+from reports.documents.content import about, flag_blocks, footer, local_date, year_figures
 from reports.documents.document import Chart, Column, Document, Heading, Series, Table, Text
 from reports.documents.explanation import appendix_blocks, bridge_blocks, coverage_blocks, method_blocks, range_blocks
 from reports.documents.numbers import figure_text
@@ -26,20 +26,19 @@ def _trend(run: RollupRun) -> list[RollupRun]:
     runs = [
         other
         for other in runs_latest_per_year(baseline_year=run.baseline_year, method_version=run.method_version)
-        if other.year < run.year and other.result.get("suppliers_reporting")
+        if other.year < run.year and other.suppliers_reporting
     ]
     return [*runs, run]
 
 
-def _verdict(result: dict) -> str:
-    reported = result.get("reported")
+def _verdict(run: RollupRun) -> str:
     values = {
-        "year": result["year"],
-        "computed": _formatted(figure(result["green_reduction_tco2e"])),
-        "published": _formatted(figure(reported["tco2e"])) if reported else "",
-        "variance": _formatted(abs(figure(result["variance_pct"]) or Decimal(0)), 1),
+        "year": run.year,
+        "computed": _formatted(run.green_reduction_tco2e),
+        "published": _formatted(run.reported_tco2e) if run.reported_tco2e is not None else "",
+        "variance": _formatted(abs(run.variance_pct or Decimal(0)), 1),
     }
-    if reported is None:
+    if run.reported_tco2e is None:
         return (
             gettext(
                 "The computed green-power reduction of %(year)s is %(computed)s tCO2e. No published figure is "
@@ -47,7 +46,7 @@ def _verdict(result: dict) -> str:
             )
             % values
         )
-    if result["variance_pct"] >= 0:
+    if run.variance_pct >= 0:
         return (
             gettext(
                 "The computed green-power reduction of %(year)s is %(computed)s tCO2e, %(variance)s %% above the "
@@ -77,33 +76,30 @@ def annual_document(report: Report, now: datetime) -> Document:
     """The year's computed reduction against the published figure, why it changed, where it came
     from (regions, categories, suppliers), its flags, and the method and factors behind it."""
     run = report.run
-    result = run.result
     trend = _trend(run)
-    decomposition = result.get("decomposition") or {"activity": 0, "green_share": 0, "grid_factor": 0}
     effects = [
-        (gettext("Activity"), figure(decomposition["activity"])),
-        (gettext("Green share"), figure(decomposition["green_share"])),
-        (gettext("Grid factor"), figure(decomposition["grid_factor"])),
+        (gettext("Activity"), run.activity_tco2e or Decimal(0)),
+        (gettext("Green share"), run.green_share_tco2e or Decimal(0)),
+        (gettext("Grid factor"), run.grid_factor_tco2e or Decimal(0)),
     ]
-    absolute = figure(result["absolute_reduction_tco2e"]) or Decimal(0)
+    absolute = run.absolute_reduction_tco2e or Decimal(0)
     regions = run_breakdown_by_region(run)
     categories = run_breakdown_by_category(run)
     trend_rows = []
     for other in trend:
-        reported = other.result.get("reported")
         trend_rows.append(
             [
                 other.year,
-                figure(other.result["green_reduction_tco2e"]),
-                figure(reported["tco2e"]) if reported else None,
-                figure(other.result.get("variance_pct")),
-                other.result["suppliers_reporting"],
+                other.green_reduction_tco2e,
+                other.reported_tco2e,
+                other.variance_pct,
+                other.suppliers_reporting,
             ]
         )
     tonnes = gettext("tCO2e")
     blocks = [
-        year_figures(result, sheet=gettext("Summary")),
-        Text(_verdict(result)),
+        year_figures(run, sheet=gettext("Summary")),
+        Text(_verdict(run)),
         *(_explanation(run) if run.method_version == "2" else []),
         Heading(gettext("Trend since the baseline year")),
         Chart(

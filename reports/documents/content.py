@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -26,11 +25,6 @@ from reports.selectors.runs import run_flags
 # A factor fallback belongs to the factor table (appendix), not to a supplier: counted, not listed.
 UNLISTED_FLAGS = (RollupFlag.Code.FACTOR_FALLBACK,)
 PDF_LIST_ROWS = 40
-
-
-def figure(value: float | int | None) -> Decimal | None:
-    """A number of the result JSON as Decimal (its 3 decimals exactly)."""
-    return None if value is None else Decimal(str(value))
 
 
 def local_date(moment: datetime) -> str:
@@ -123,40 +117,38 @@ def about(report: Report, run: RollupRun, now: datetime) -> list[tuple[str, str 
     ]
 
 
-def year_figures(result: dict, *, sheet: str) -> KeyFigures:
-    """The year's headline figures of a run, as the comparison page shows them."""
-    reported = result.get("reported")
-    green = figure(result["green_reduction_tco2e"])
-    electricity = figure(result["electricity_mwh"])
-    share = None if not electricity else (figure(result["green_mwh"]) * 100 / electricity)
-    published = figure(reported["tco2e"]) if reported else None
+def year_figures(run: RollupRun, *, sheet: str) -> KeyFigures:
+    """The year's headline figures of a run, as the comparison page shows them (its columns)."""
+    reported = run.result.get("reported")
+    green, electricity, published = run.green_reduction_tco2e, run.electricity_mwh, run.reported_tco2e
+    share = None if not electricity else run.green_mwh * 100 / electricity
     return KeyFigures(
         sheet=sheet,
         figures=(
             KeyFigure(gettext("Computed green-power reduction"), green, "tCO2e", 3),
             KeyFigure(gettext("Published figure"), published, "tCO2e", 3, note=reported["source"] if reported else ""),
             KeyFigure(gettext("Difference"), None if published is None else green - published, "tCO2e", 3),
-            KeyFigure(gettext("Variance"), figure(result["variance_pct"]), "%", 3, kind="percent"),
+            KeyFigure(gettext("Variance"), run.variance_pct, "%", 3, kind="percent"),
             KeyFigure(
                 gettext("Absolute reduction (market-based Scope 2)"),
-                figure(result["absolute_reduction_tco2e"]),
+                run.absolute_reduction_tco2e,
                 "tCO2e",
                 3,
                 note=gettext("suppliers with a baseline only"),
             ),
             KeyFigure(
                 gettext("Suppliers reporting"),
-                result["suppliers_reporting"],
+                run.suppliers_reporting,
                 kind="integer",
                 note=gettext("of %(committed)d committed suppliers; %(baseline)d with a baseline")
-                % {"committed": settings.COMMITTED_SUPPLIERS, "baseline": result["suppliers_with_baseline"]},
+                % {"committed": settings.COMMITTED_SUPPLIERS, "baseline": run.suppliers_with_baseline},
             ),
             KeyFigure(gettext("Electricity"), electricity, "MWh", 3),
-            KeyFigure(gettext("Green electricity"), figure(result["green_mwh"]), "MWh", 3),
+            KeyFigure(gettext("Green electricity"), run.green_mwh, "MWh", 3),
             KeyFigure(gettext("Green share"), share, "%", 1, kind="percent"),
-            KeyFigure(gettext("Location-based emissions"), figure(result["location_based_tco2e"]), "tCO2e", 3),
-            KeyFigure(gettext("Market-based emissions"), figure(result["market_based_tco2e"]), "tCO2e", 3),
-            KeyFigure(gettext("Avoided by green electricity"), figure(result["avoided_tco2e"]), "tCO2e", 3),
+            KeyFigure(gettext("Location-based emissions"), run.location_based_tco2e, "tCO2e", 3),
+            KeyFigure(gettext("Market-based emissions"), run.market_based_tco2e, "tCO2e", 3),
+            KeyFigure(gettext("Avoided by green electricity"), run.avoided_tco2e, "tCO2e", 3),
         ),
     )
 

@@ -12,7 +12,6 @@ from django.utils.translation import get_language, gettext
 from reports.documents.content import (
     PDF_LIST_ROWS,
     about,
-    figure,
     flag_blocks,
     footer,
     local_date,
@@ -75,8 +74,7 @@ def monthly_document(report: Report, now: datetime) -> Document:
                 gettext("yes") if overdue else gettext("no"),
             ]
         )
-    result = run.result
-    flag_total = len(result.get("flags", []))
+    flag_total = len(run.result.get("flags", []))
     summary = KeyFigures(
         sheet=gettext("Summary"),
         figures=(
@@ -101,7 +99,7 @@ def monthly_document(report: Report, now: datetime) -> Document:
             ),
             KeyFigure(
                 gettext("Green-power reduction of %(year)d so far") % {"year": run.year},
-                figure(result["green_reduction_tco2e"]),
+                run.green_reduction_tco2e,
                 "tCO2e",
                 3,
             ),
@@ -182,7 +180,7 @@ def monthly_document(report: Report, now: datetime) -> Document:
             },
             True,
         ),
-        year_figures(result, sheet=gettext("Year to date")),
+        year_figures(run, sheet=gettext("Year to date")),
     ]
     return Document(
         title=gettext("Monthly status report: %(month)s") % {"month": month_label},

@@ -11,13 +11,16 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.utils.formats import number_format
 
 
-def figure_rounded(value: Decimal | int | float | str, decimals: int = 3) -> Decimal:
-    """`value` half-even to `decimals` places (a float, as read from the JSON, through its repr)."""
-    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+def figure_rounded(value: Decimal | int | str, decimals: int = 3) -> Decimal:
+    """`value` half-even to `decimals` places. A float is refused: figures are Decimal from the form
+    to every output, and one that reached a page through float has lost what it was."""
+    if isinstance(value, float):
+        raise TypeError(f"a figure is a Decimal, not the float {value!r}")
+    exact = value if isinstance(value, Decimal) else Decimal(value)
     return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
 
 
-def figure_text(value: Decimal | int | float | str | None, decimals: int = 3, *, grouping: bool = True) -> str:
+def figure_text(value: Decimal | int | str | None, decimals: int = 3, *, grouping: bool = True) -> str:
     """`value` rounded half-even to `decimals` places, in the active language's number format;
     an em dash for no value."""
     if value is None or value == "":

@@ -266,12 +266,20 @@ def _key_figures_flowable(block: KeyFigures, fonts: _Fonts, styles: _Styles) -> 
     return PdfTable(data, colWidths=widths, style=TableStyle(commands), hAlign="LEFT")
 
 
-def _axis_format(ticks: list[Decimal]) -> Callable[[float], str]:
-    """Numbers with as many decimals as the axis's ticks need (none for 0, 2, 4; one for 2.5)."""
+def _axis_format(ticks: list[Decimal], values: list[Decimal]) -> Callable[[float], str]:
+    """Numbers with as many decimals as the axis's ticks need (none for 0, 2, 4; one for 2.5).
+
+    reportlab draws with floats and hands a label the float of a tick or a bar; the label is the
+    Decimal that float was made from (the nearest of the ticks and values), never the float."""
     decimals = max((max(-tick.normalize().as_tuple().exponent, 0) for tick in ticks), default=0)
+    known = [*ticks, *values]
+    exact = {float(value): value for value in known}
 
     def formatted(value: float) -> str:
-        return figure_text(Decimal(str(round(value, 6))), decimals)
+        drawn = exact.get(value)
+        if drawn is None:
+            drawn = min(known, key=lambda candidate: abs(float(candidate) - value))
+        return figure_text(drawn, decimals)
 
     return formatted
 
@@ -325,7 +333,7 @@ def _chart_drawing(chart: Chart, fonts: _Fonts) -> Drawing:
     value_axis = bar_chart.valueAxis
     value_axis.valueMin, value_axis.valueMax = float(axis.low), float(axis.high)
     value_axis.valueSteps = [float(tick) for tick in axis.ticks]
-    value_axis.labelTextFormat = _axis_format(list(axis.ticks))
+    value_axis.labelTextFormat = _axis_format(list(axis.ticks), [])
     value_axis.labels.fontName, value_axis.labels.fontSize = fonts.regular, label_size
     value_axis.strokeColor = GREY
     value_axis.visibleGrid = 1
@@ -335,7 +343,9 @@ def _chart_drawing(chart: Chart, fonts: _Fonts) -> Drawing:
     for index in range(len(series)):
         bar_chart.bars[index].fillColor = PALETTE[index % len(PALETTE)]
     if not chart.stacked and bands <= 10:  # few bars: each one says its value
-        bar_chart.barLabelFormat = _axis_format(list(axis.ticks))
+        bar_chart.barLabelFormat = _axis_format(
+            list(axis.ticks), [v for s in chart.series for v in s.values if v is not None]
+        )
         bar_chart.barLabels.fontName, bar_chart.barLabels.fontSize = fonts.regular, 6.5
         bar_chart.barLabels.fillColor = GREY
         if chart.horizontal:

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from reports.documents.document import CJK_RUN, Document, KeyFigures, Table, Value
 from reports.documents.document import NUMERIC_KINDS as NUMERIC
 from reports.documents.exports import xlsx_text
-from reports.documents.numbers import figure_text
+from reports.documents.numbers import figure_rounded, figure_text
 
 # --- XLSX ---------------------------------------------------------------------------------------
 
@@ -36,7 +36,9 @@ def _write_cell(sheet: object, row: int, column: int, value: Value, kind: str, d
     """Writes one cell; returns the width its text needs."""
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        cell.value = value
+        # A figure to the roll-up JSON's 3 decimals, half-even (or to more where more are shown): the
+        # cell holds what the page and the PDF round from, not digits beyond what the run publishes.
+        cell.value = figure_rounded(value, max(decimals, 3)) if isinstance(value, Decimal) else value
         cell.number_format = _number_format(kind if kind in (*NUMERIC, "year") else "number", decimals)
         return len(figure_text(value, decimals if isinstance(value, Decimal) else 0))
     if isinstance(value, date):

@@ -213,12 +213,9 @@ def report_files_ensure(*, report: Report, languages: list[str]) -> list[ReportF
 def _message(report: Report, language: str) -> tuple[str, str, str]:
     """Subject, text and HTML of the email that carries the report, in `language`."""
     with translation.override(language):
-        result = report.run.result
-        reported = result.get("reported")
         context = {
             "report": report,
-            "result": result,
-            "reported": reported,
+            "run": report.run,
             "link": settings.PORTAL_BASE_URL + reverse("admin:reports_report_change", args=[report.pk]),
             "language": language,
         }

@@ -114,7 +114,7 @@ def _run_context(run: RollupRun) -> dict:
         "attributable_mwh": attributable,
         "evidenced_mwh": with_evidence,
         "evidenced_pct": None if not attributable else with_evidence * 100 / attributable,
-        "coverage_pct": 100 * run.suppliers_reporting / settings.COMMITTED_SUPPLIERS,
+        "coverage_pct": Decimal(100 * run.suppliers_reporting) / settings.COMMITTED_SUPPLIERS,
         "regions": lazy(
             lambda: [{**row, "label": Region(row["region"]).label} for row in run_breakdown_by_region(run)]
         ),

@@ -1,6 +1,7 @@
 """The worked example (tests/data/worked-example, docs/method.md), through the portal's own commands."""
 
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -21,10 +22,11 @@ def _load_example(*, with_2025: bool = True) -> None:
     call_command("reported_figure", "2024", "10000", "--source", "worked example", stdout=StringIO())
 
 
-def _rollup_json(year: int) -> dict:
+def _rollup_json(year: int, *, decimals: bool = False) -> dict:
+    """The `rollup --json` output; with `decimals`, its numbers read as Decimal (as a page shows them)."""
     out = StringIO()
     call_command("rollup", "--year", str(year), "--json", "--inline", stdout=out)
-    return json.loads(out.getvalue())
+    return json.loads(out.getvalue(), parse_float=Decimal if decimals else float)
 
 
 def _differences(expected: object, actual: object, path: str = "") -> list[str]:

@@ -1,7 +1,6 @@
 import argparse
 import time
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -125,18 +124,14 @@ class Command(BaseCommand):
             f"({approved} approved, {waiting} waiting for review) for {min(runs)}–{max(runs)}."
         )
         for year, run in sorted(runs.items()):
-            result = run.result
-            flags = Counter(flag["code"] for flag in result["flags"])
+            flags = Counter(flag["code"] for flag in run.result["flags"])
             line = (
-                f"  {year}: green-power reduction {Decimal(str(result['green_reduction_tco2e'])):,.0f} tCO2e "
-                f"against {result['baseline_year']}, {result['suppliers_reporting']} suppliers; flags: "
+                f"  {year}: green-power reduction {run.green_reduction_tco2e:,.0f} tCO2e "
+                f"against {run.baseline_year}, {run.suppliers_reporting} suppliers; flags: "
                 + (", ".join(f"{count} {code}" for code, count in sorted(flags.items())) or "none")
             )
-            if result.get("reported"):
-                line += (
-                    f"; published figure {Decimal(str(result['reported']['tco2e'])):,.0f} tCO2e, "
-                    f"variance {result['variance_pct']:+.1f} %"
-                )
+            if run.reported_tco2e is not None:
+                line += f"; published figure {run.reported_tco2e:,.0f} tCO2e, variance {run.variance_pct:+.1f} %"
             self.stdout.write(line)
         self.stdout.write(demo.INVENTED_NOTICE)
         # Only a pointer: demo_logins replaces the staff backup codes each time it runs and `make run` runs

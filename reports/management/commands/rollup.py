@@ -44,12 +44,11 @@ class Command(BaseCommand):
             shown = run.result if sensitivity else {k: v for k, v in run.result.items() if k not in SENSITIVITY_KEYS}
             self.stdout.write(_dumps(shown))
         else:
-            result = run.result
             self.stdout.write(
-                f"Roll-up {year} (run #{run.pk}, baseline {result['baseline_year']}): green-power reduction "
-                f"{figure_text(result['green_reduction_tco2e'])} tCO2e, absolute reduction "
-                f"{figure_text(result['absolute_reduction_tco2e'])} tCO2e, {result['suppliers_reporting']} suppliers, "
-                f"{len(result['flags'])} flag(s)."
+                f"Roll-up {year} (run #{run.pk}, baseline {run.baseline_year}): green-power reduction "
+                f"{figure_text(run.green_reduction_tco2e)} tCO2e, absolute reduction "
+                f"{figure_text(run.absolute_reduction_tco2e)} tCO2e, {run.suppliers_reporting} suppliers, "
+                f"{len(run.result['flags'])} flag(s)."
             )
 
 
