@@ -238,6 +238,12 @@ def rollup_request(*, year: int, trigger: str) -> bool:
     return True
 
 
+def rollup_requests_for_changed_years(sender: object, *, years: frozenset[int], trigger: str, **kwargs: object) -> None:
+    """suppliers.signals.approved_lines_changed: a roll-up of each year whose approved lines changed."""
+    for year in sorted(years):
+        rollup_request(year=year, trigger=trigger)
+
+
 def rollup_request_started(*, year: int) -> None:
     """Called as a queued roll-up starts: triggers from now on need a run of their own."""
     RollupRequest.objects.filter(year=year).update(pending_since=None, started_at=timezone.now())

@@ -15,6 +15,7 @@ from suppliers.models import CertificateClaim, CertificateRange, Line, Reporting
 from suppliers.periods import period_make
 from suppliers.selectors import stored_periods_of_sites
 from suppliers.serials import SerialRange
+from suppliers.signals import approved_lines_changed_after_commit
 
 Status = Submission.Status
 
@@ -43,10 +44,7 @@ def _transition(submission: Submission, allowed_from: tuple[str, ...], target: s
 
 
 def _after_commit_rollup(submission: Submission, trigger: str) -> None:
-    from reports.services.rollups import rollup_request
-
-    year = submission.period.year
-    transaction.on_commit(lambda: rollup_request(year=year, trigger=trigger))
+    approved_lines_changed_after_commit(years=[submission.period.year], trigger=trigger)
 
 
 def submission_submit(*, submission: Submission, user: User, expected_version: int | None = None) -> Submission:

@@ -6,7 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSupplierResult
@@ -193,3 +193,18 @@ def test_the_outlier_rule_looks_back_to_a_sites_newest_earlier_year_however_far(
     assert flags == {
         ("GAP", 2024): "100 MWh in 2024 against 1000 MWh in 2021 (more than 5 times or under 1/5: a kWh typed as MWh?)"
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_of_approved_lines_asks_for_a_rollup_of_each_year_through_the_signal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reports.services import rollups
+    from suppliers.signals import approved_lines_changed_after_commit
+
+    asked = []
+    monkeypatch.setattr(rollups, "rollup_request", lambda *, year, trigger: asked.append((year, trigger)))
+    with transaction.atomic():
+        approved_lines_changed_after_commit(years={2025, 2024}, trigger="import")
+        assert asked == []  # nothing before the commit
+    assert asked == [(2024, "import"), (2025, "import")]

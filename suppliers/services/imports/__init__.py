@@ -22,6 +22,7 @@ from suppliers.services.imports.reading import (
 )
 from suppliers.services.imports.writing import ImportResult, lines_write, suppliers_lock, write_refusal
 from suppliers.services.spreadsheets import FileRefused, table_read
+from suppliers.signals import approved_lines_changed_after_commit
 
 __all__ = [
     "COLUMNS", "FIRST_SIGHT_COLUMNS", "FORMULA_STARTS", "GREEN_COLUMNS", "MAX_NAME_LENGTH", "REQUIRED_COLUMNS",
@@ -73,8 +74,5 @@ def submissions_import(
     except (IntegrityError, OperationalError) as error:
         raise FileRefused(write_refusal(error, lines)) from None
     if approve:
-        from reports.services.rollups import rollup_request
-
-        for year in sorted(result.years):
-            transaction.on_commit(lambda year=year: rollup_request(year=year, trigger="import"))
+        approved_lines_changed_after_commit(years=result.years, trigger="import")
     return result
