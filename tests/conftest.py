@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.test import Client
 from django.utils import translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -89,6 +90,13 @@ def bob(db: None) -> User:
 def charlie(db: None) -> User:
     """Staff."""
     return UserFactory(email="charlie@carmaker.example", is_staff=True)
+
+
+@pytest.fixture
+def staff_client(client: Client) -> Client:
+    """A client logged in as a superuser of the car maker."""
+    client.force_login(User.objects.create_superuser("staff@carmaker.example", "a long staff password"))
+    return client
 
 
 @pytest.fixture

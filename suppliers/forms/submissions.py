@@ -33,6 +33,17 @@ def _number_input() -> forms.TextInput:
     return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 10})
 
 
+def _serials_field(label: str, help_text: str) -> forms.CharField:
+    """Certificate serials as pasted from a transfer record: long, free text, checked by line_rules."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=200_000,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
 def _quantity_field(label: str) -> forms.CharField:
     return forms.CharField(label=label, required=False, max_length=MAX_NUMBER_LENGTH, widget=_number_input())
 
@@ -59,19 +70,13 @@ class LineForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    gec_serials = forms.CharField(
-        label=_("GEC serials"),
-        required=False,
-        max_length=200_000,
-        help_text=_("Serials and ranges FIRST~LAST, separated by ;, as in the GEC platform's transfer record"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    gec_serials = _serials_field(
+        _("GEC serials"),
+        _("Serials and ranges FIRST~LAST, separated by ;, as in the GEC platform's transfer record"),
     )
-    irec_serials = forms.CharField(
-        label=_("I-REC serials"),
-        required=False,
-        max_length=200_000,
-        help_text=_("Serials and ranges FIRST~LAST, separated by ;, as on the I-REC redemption statement"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    irec_serials = _serials_field(
+        _("I-REC serials"),
+        _("Serials and ranges FIRST~LAST, separated by ;, as on the I-REC redemption statement"),
     )
 
     def __init__(self, *args: object, sites: dict[int, Site], **kwargs: object) -> None:

@@ -19,12 +19,6 @@ from tests.reports.test_worked_example import _load_example
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client: Client) -> Client:
-    client.force_login(User.objects.create_superuser("staff@carmaker.example", "a long staff password"))
-    return client
-
-
 def test_comparison_shows_computed_published_and_variance_of_the_roll_up(staff_client: Client) -> None:
     _load_example()
     rollup_run_create(year=2019)

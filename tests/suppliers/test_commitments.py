@@ -131,12 +131,6 @@ def test_each_supplier_stands_where_its_line_puts_it() -> None:
     assert (summary.committed, summary.reporting) == (5, 5)
 
 
-@pytest.fixture
-def staff_client(client: Client) -> Client:
-    client.force_login(User.objects.create_superuser("staff@carmaker.example", "a long staff password"))
-    return client
-
-
 def test_the_comparison_counts_the_commitments_and_names_who_is_behind(staff_client: Client) -> None:
     _example_with_commitments()
     rollup_run_create(year=2024)
