@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from reports.views import dashboard
 from suppliers.views import accounts as supplier_account_views
 
 urlpatterns = [
@@ -10,5 +11,7 @@ urlpatterns = [
     path("admin/assurance/", include("assurance.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    # The supplier's home page: its periods (suppliers) beside its figures (reports' runs).
+    path("", dashboard.dashboard, name="dashboard"),
     path("", include("suppliers.urls")),
 ]

@@ -2,13 +2,12 @@
 another supplier's object is a 404, never a 403 that would confirm it exists."""
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from reports.calculation import METHOD_VERSION
-from reports.models import RollupRun, RollupSupplierResult
 from suppliers.models import CertificateClaim, EvidenceFile, Line, ReportingPeriod, Site, Submission, Supplier, User
+from suppliers.plausibility import yoy_outlier
 from suppliers.roles import audit_years
 
 
@@ -31,13 +30,67 @@ def periods_of_supplier(supplier: Supplier) -> QuerySet:
     return ReportingPeriod.objects.filter(Q(is_open=True) | Q(pk__in=own_periods))
 
 
-def periods_for_dashboard(supplier: Supplier) -> QuerySet:
-    """Open periods and any period the supplier has a submission for, each with that submission."""
+def periods_with_own_submission(supplier: Supplier) -> QuerySet:
+    """Open periods and any period the supplier has a submission for, each with that submission and
+    its line count (`own_submissions`, a list of none or one), newest first: the period history and
+    the API's list of periods."""
     own = Submission.objects.filter(supplier=supplier).annotate(line_count=Count("lines"))
     return (
         periods_of_supplier(supplier)
         .prefetch_related(Prefetch("submissions", queryset=own, to_attr="own_submissions"))
         .order_by("-year", "-first_month", "kind")
+    )
+
+
+def _own_submissions(supplier: Supplier) -> QuerySet:
+    """The supplier's submissions with what the dashboard's period rows show of them."""
+    return Submission.objects.filter(supplier=supplier).only(
+        "pk", "period_id", "supplier_id", "status", "review_comment"
+    )
+
+
+def period_waits_for_supplier(period: ReportingPeriod, submission: Submission | None) -> bool:
+    """A period still to report: open with nothing or a draft, or returned to the supplier (even
+    once the period is closed). periods_to_report asks the same in SQL."""
+    status = submission.status if submission else None
+    return status == Submission.Status.RETURNED or (period.is_open and status in (None, Submission.Status.DRAFT))
+
+
+def periods_to_report(supplier: Supplier) -> list[ReportingPeriod]:
+    """The periods that wait for the supplier (period_waits_for_supplier), newest first, each with
+    `own_submission` (the supplier's draft or returned submission, or None): one query, the
+    period joined to the supplier's submission of it."""
+    own = FilteredRelation("submissions", condition=Q(submissions__supplier=supplier))
+    waiting = Q(is_open=True) & (Q(own__isnull=True) | Q(own__status=Submission.Status.DRAFT)) | Q(
+        own__status=Submission.Status.RETURNED
+    )
+    periods = list(
+        ReportingPeriod.objects.annotate(own=own)
+        .filter(waiting)
+        .annotate(own_id=F("own__id"), own_status=F("own__status"), own_comment=F("own__review_comment"))
+        .order_by("-year", "-first_month", "kind")
+    )
+    for period in periods:
+        period.own_submission = None
+        if period.own_id is not None:
+            period.own_submission = Submission(
+                pk=period.own_id,
+                supplier=supplier,
+                period=period,
+                status=period.own_status,
+                review_comment=period.own_comment,
+            )
+    return periods
+
+
+def submissions_reported(supplier: Supplier) -> QuerySet:
+    """The supplier's submissions of periods that no longer wait for it (submitted, approved, or a
+    draft of a closed period), with their period, newest period first."""
+    return (
+        _own_submissions(supplier)
+        .filter(Q(status__in=Submission.CLAIMING_STATUSES) | Q(status=Submission.Status.DRAFT, period__is_open=False))
+        .select_related("period")
+        .order_by("-period__year", "-period__first_month", "period__kind")
     )
 
 
@@ -105,32 +158,20 @@ def stored_periods_of_sites(site_ids: list[int], year: int) -> QuerySet:
     )
 
 
-def supplier_figures_by_year(supplier: Supplier) -> QuerySet:
-    """The supplier's figures of each year, from that year's newest succeeded roll-up run (with
-    the current baseline year and method), oldest year first; in one query, whatever the years.
-
-    A year whose newest run has no row for the supplier (its submission was returned since) is
-    absent: an older run's figures are not shown as current. Rows are dicts: year,
-    attributable_electricity_mwh, attributable_green_mwh, avoided_tco2e (Decimal).
-    """
-    newest_run_of_year = (
-        RollupRun.objects.filter(
-            year=OuterRef("run__year"),
-            status=RollupRun.Status.SUCCEEDED,
-            baseline_year=settings.BASELINE_YEAR,
-            method_version=METHOD_VERSION,
-        )
-        .order_by("-finished_at", "-id")
-        .values("pk")[:1]
-    )
-    return (
-        RollupSupplierResult.objects.filter(supplier=supplier, run_id=Subquery(newest_run_of_year))
-        .values("attributable_electricity_mwh", "attributable_green_mwh", "avoided_tco2e", year=F("run__year"))
-        .order_by("run__year")
-    )
-
-
 # --- Review: data-quality flags of submissions waiting for a decision --------------------------
+
+
+def duplicate_batch_ids() -> QuerySet:
+    """Batch IDs claimed by more than one line among submitted or approved submissions."""
+    return (
+        CertificateClaim.objects.filter(line__submission__status__in=Submission.CLAIMING_STATUSES)
+        .values("batch_id")
+        # A line claims a batch once (a unique constraint), so claims are lines: COUNT(*) is
+        # COUNT(DISTINCT line) without the sort that made it the slowest part of a roll-up.
+        .annotate(claims=Count("pk"))
+        .filter(claims__gt=1)
+        .values("batch_id")
+    )
 
 
 def submission_flags(submission_ids: list[int]) -> dict[int, list[str]]:
@@ -143,12 +184,6 @@ def submission_flags(submission_ids: list[int]) -> dict[int, list[str]]:
     - no_baseline: the supplier has no approved line in the baseline year.
     A factor fallback is a property of the factor table, not of the submission, and is not listed.
     """
-    from django.conf import settings
-    from django.db.models import Sum
-
-    from reports.calculation.rollup import yoy_outlier
-    from reports.selectors.claims import duplicate_batch_ids
-
     flags: dict[int, list[str]] = {pk: [] for pk in submission_ids}
     if not submission_ids:
         return flags

@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from suppliers.forms.accounts import PasswordResetRequestForm
-from suppliers.views import accounts, dashboard, evidence, submissions, uploads
+from suppliers.views import accounts, evidence, periods, submissions, uploads
 
 _form = "suppliers/accounts/form.html"
 _message = "suppliers/accounts/message.html"
@@ -59,8 +59,7 @@ account_patterns = [
 
 urlpatterns = [
     *account_patterns,
-    path("", dashboard.dashboard, name="dashboard"),
-    path("periods/", dashboard.period_history, name="period_history"),
+    path("periods/", periods.period_history, name="period_history"),
     path("upload/", uploads.upload, name="upload"),
     path("upload/template.xlsx", uploads.upload_template, name="upload_template"),
     path("upload/confirm/", uploads.upload_confirm, name="upload_confirm"),

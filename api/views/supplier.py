@@ -30,7 +30,7 @@ from suppliers.selectors import (
     get_own_evidence_for_user,
     get_period_for_user,
     get_submission_for_user,
-    periods_for_dashboard,
+    periods_with_own_submission,
     sites_for_supplier,
     supplier_for_user,
 )
@@ -80,7 +80,7 @@ class PeriodListView(SupplierApiView):
         description="Open periods, and every period the supplier has a submission for.",
     )  # fmt: skip
     def get(self, request: Request) -> Response:
-        periods = periods_for_dashboard(supplier_for_user(request.user))
+        periods = periods_with_own_submission(supplier_for_user(request.user))
         return Response(PeriodSerializer(periods, many=True).data)
 
 

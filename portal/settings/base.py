@@ -147,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTH_USER_MODEL = "suppliers.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before checking the password
-    "django.contrib.auth.backends.ModelBackend",
+    "suppliers.backends.UserWithSupplierBackend",  # Django's ModelBackend, the user's supplier in one query
 ]
 # Lockout after 5 failures for a username *from one IP address*: an attacker elsewhere cannot
 # lock a supplier out of its own office. Cleared after an hour or by a successful login.
@@ -194,6 +194,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Sessions read from the cache (Redis in production), written through to the database: a page
+# costs no session query, and a session survives a cache flush.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -9,25 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 
 from suppliers.models import CertificateClaim, Line, Submission
 from suppliers.periods import period_make
-from suppliers.selectors import approved_lines
+from suppliers.selectors import approved_lines, duplicate_batch_ids
 from suppliers.serials import SerialRange, excluded_count, overlap_count
-
-
-def duplicate_batch_ids() -> QuerySet:
-    """Batch IDs claimed by more than one line among submitted or approved submissions."""
-    return (
-        CertificateClaim.objects.filter(line__submission__status__in=Submission.CLAIMING_STATUSES)
-        .values("batch_id")
-        # A line claims a batch once (a unique constraint), so claims are lines: COUNT(*) is
-        # COUNT(DISTINCT line) without the sort that made it the slowest part of a roll-up.
-        .annotate(claims=Count("pk"))
-        .filter(claims__gt=1)
-        .values("batch_id")
-    )
 
 
 def batch_ids_claimed_twice() -> list[str]:

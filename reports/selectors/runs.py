@@ -1,14 +1,17 @@
 """Reads of stored roll-up runs: the latest per year, the trend, a run with its breakdowns, flags
-and export rows.
+and export rows, and one supplier's figures over the years (its dashboard).
 """
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
 
+from reports.calculation import METHOD_VERSION
 from reports.models import RollupFlag, RollupRun, RollupSiteResult, RollupSupplierResult
+from suppliers.models import Supplier
 from suppliers.roles import audit_years
 
 
@@ -178,3 +181,28 @@ def run_export_rows(run: RollupRun, kind: str) -> tuple[list[str], Iterator[list
         raise ValueError(kind)
     iterable = rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else rows
     return header, (list(row) for row in iterable)
+
+
+def supplier_figures_by_year(supplier: Supplier) -> QuerySet:
+    """The supplier's figures of each year, from that year's newest succeeded roll-up run (with
+    the current baseline year and method), oldest year first; in one query, whatever the years.
+
+    A year whose newest run has no row for the supplier (its submission was returned since) is
+    absent: an older run's figures are not shown as current. Rows are dicts: year,
+    attributable_electricity_mwh, attributable_green_mwh, avoided_tco2e (Decimal).
+    """
+    newest_run_of_year = (
+        RollupRun.objects.filter(
+            year=OuterRef("run__year"),
+            status=RollupRun.Status.SUCCEEDED,
+            baseline_year=settings.BASELINE_YEAR,
+            method_version=METHOD_VERSION,
+        )
+        .order_by("-finished_at", "-id")
+        .values("pk")[:1]
+    )
+    return (
+        RollupSupplierResult.objects.filter(supplier=supplier, run_id=Subquery(newest_run_of_year))
+        .values("attributable_electricity_mwh", "attributable_green_mwh", "avoided_tco2e", year=F("run__year"))
+        .order_by("run__year")
+    )

@@ -1,6 +1,7 @@
-"""Who may open what: a matrix over every URL of suppliers.urls.
+"""Who may open what: a matrix over every supplier-facing URL (portal.urls but the admin and the API,
+which tests/security/test_access_matrix.py and tests/api cover).
 
-The URL names are read from `suppliers.urls.urlpatterns`, so a new page is tested the day it is
+The URL names are read from `portal.urls.urlpatterns`, so a new page is tested the day it is
 added. A URL with arguments (an object's id) must have a row in ACCESS saying how to build them
 for the user's own object and for another supplier's; without one the test fails. Expectations:
 
@@ -19,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 
-import suppliers.urls
+import portal.urls
 from suppliers.models import EvidenceFile, ReportingPeriod, Submission, User
 from suppliers.services.uploads import pending_upload_store
 from tests.factories import ReportingPeriodFactory, SubmissionFactory
@@ -69,6 +70,7 @@ ACCESS: dict[str, Access] = {
     "invitation_accept": Access(public=True, own=lambda w: _bad_link),
     # Logout is POST-only (a GET must not log anyone out): tested in test_accounts.py.
     "logout": Access(public=True, method="post", own_statuses=frozenset({302})),
+    "set_language": Access(public=True, method="post", own_statuses=frozenset({302})),
     # The supplier's pages without an object.
     "dashboard": Access(),
     "period_history": Access(),
@@ -126,7 +128,7 @@ def _patterns(patterns: list, prefix: str = "") -> list[tuple[str | None, str, l
     return found
 
 
-URLS = _patterns(suppliers.urls.urlpatterns)
+URLS = [url for url in _patterns(portal.urls.urlpatterns) if not url[1].startswith(("admin/", "api/"))]
 
 
 def _params(keep: Callable[[Access], bool]) -> list:

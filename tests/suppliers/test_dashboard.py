@@ -19,13 +19,15 @@ from django.utils import timezone
 import suppliers.urls
 from reports.calculation import METHOD_VERSION
 from reports.models import RollupRun, RollupSupplierResult
+from reports.selectors.runs import supplier_figures_by_year
+from reports.views import dashboard
+from reports.views.dashboard import YearFigures
 from suppliers.models import ReportingPeriod, Site, Submission, Supplier, User
-from suppliers.selectors import supplier_figures_by_year
-from suppliers.views.dashboard import YearFigures
 from tests.factories import ReportingPeriodFactory, SiteFactory, SubmissionFactory, SupplierFactory
 
-# Session, user, the user's supplier, sites, periods, their submissions, figures, commitment.
-DASHBOARD_QUERIES = 8
+# The user with its supplier, the periods to report with their submissions, the newest reported
+# submissions with their periods, sites, figures, commitment (the session is read from the cache).
+DASHBOARD_QUERIES = 6
 
 
 def _run(year: int, *, minutes_ago: int = 0, **fields: object) -> RollupRun:
@@ -174,6 +176,7 @@ def test_dashboard_renders_without_links_when_there_is_no_period_page(
         [
             path("i18n/", include("django.conf.urls.i18n")),
             path("admin/", admin.site.urls),
+            path("", dashboard.dashboard, name="dashboard"),
             *without_period_page,
         ]
     )
@@ -194,6 +197,7 @@ def test_dashboard_links_to_whatever_url_the_period_page_has(alice: User, alice_
             path("i18n/", include("django.conf.urls.i18n")),
             path("admin/", admin.site.urls),
             path("elsewhere/<int:period_id>/", elsewhere, name="period_detail"),
+            path("", dashboard.dashboard, name="dashboard"),
             *others,
         ]
     )
@@ -377,7 +381,7 @@ def _period_ids(page: str, table: str) -> list[int]:
 def test_dashboard_shows_the_newest_submitted_periods_and_links_to_all_of_them(
     alice: User, alice_client: Client
 ) -> None:
-    from suppliers.views.dashboard import RECENT_PERIODS
+    from reports.views.dashboard import RECENT_PERIODS
 
     months = [ReportingPeriodFactory(year=2024, kind="month", number=n, is_open=False) for n in range(1, 13)]
     months += [ReportingPeriodFactory(year=2025, kind="month", number=n, is_open=False) for n in range(1, 4)]
@@ -389,7 +393,7 @@ def test_dashboard_shows_the_newest_submitted_periods_and_links_to_all_of_them(
         page = alice_client.get(reverse("dashboard")).content.decode()
     assert len(queries) == DASHBOARD_QUERIES
     assert _period_ids(page, "reported") == newest_first[:RECENT_PERIODS]
-    assert 'id="all-periods"' in page and "All 15 submitted and past periods" in page
+    assert 'id="all-periods"' in page and "All submitted and past periods" in page
 
     history = alice_client.get(reverse("period_history")).content.decode()
     assert _period_ids(history, "reported") == newest_first

@@ -1,3 +1,7 @@
+"""The supplier's dashboard: what it acts on (periods to report, the newest reported ones), its
+commitment and its figures over the years from the stored runs. Drawn here, not in suppliers,
+because the figures are the roll-up's; the periods come from suppliers.selectors."""
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,12 +17,13 @@ from django.utils.translation import gettext as _
 
 from reports.calculation.commitments import CommitmentTerms, Progress, commitment_progress_compute
 from reports.documents.charts import bar_line_chart_svg
-from suppliers.models import Commitment, ReportingPeriod, Submission, Supplier
-from suppliers.selectors import periods_for_dashboard, sites_for_supplier, supplier_figures_by_year, supplier_for_user
+from reports.selectors.runs import supplier_figures_by_year
+from suppliers.models import Commitment, Supplier
+from suppliers.selectors import periods_to_report, sites_for_supplier, submissions_reported, supplier_for_user
 
 # The dashboard shows what a supplier acts on; the newest submitted or past periods beyond these
 # are on the period history page (a monthly reporter has 84 periods after seven years).
-RECENT_PERIODS = 12
+RECENT_PERIODS = 6
 
 
 @login_required
@@ -26,20 +31,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff:
         return redirect("admin:index")
     supplier = supplier_for_user(request.user)
-    to_report, reported = periods_split(periods_for_dashboard(supplier))
+    # One more than shown, to know whether the period history has more.
+    newest = list(submissions_reported(supplier)[: RECENT_PERIODS + 1])
+    for submission in newest:
+        submission.period.own_submission = submission
     figures = year_figures(supplier_figures_by_year(supplier))
     context = {
         "supplier": supplier,
         "sites": sites_for_supplier(supplier),
-        "to_report": to_report,
-        "reported": reported[:RECENT_PERIODS],
-        "reported_count": len(reported),
+        "to_report": periods_to_report(supplier),
+        "reported": [submission.period for submission in newest[:RECENT_PERIODS]],
+        "more_reported": len(newest) > RECENT_PERIODS,
         "today": timezone.localdate(),
         "figures": figures,
         "charts": figure_charts(figures) if figures else [],
         "commitment": commitment_standing(supplier, figures),
     }
-    return render(request, "suppliers/dashboard.html", context)
+    return render(request, "reports/dashboard.html", context)
 
 
 @dataclass(frozen=True)
@@ -68,28 +76,6 @@ def commitment_standing(supplier: Supplier, figures: list["YearFigures"]) -> Com
         year=newest.year,
     )
     return CommitmentStanding(commitment, progress)
-
-
-@login_required
-def period_history(request: HttpRequest) -> HttpResponse:
-    """Every period of the supplier, newest first: those to report, then the others."""
-    supplier = supplier_for_user(request.user)
-    to_report, reported = periods_split(periods_for_dashboard(supplier))
-    context = {"supplier": supplier, "to_report": to_report, "reported": reported, "today": timezone.localdate()}
-    return render(request, "suppliers/period_history.html", context)
-
-
-def periods_split(periods: Iterable[ReportingPeriod]) -> tuple[list[ReportingPeriod], list[ReportingPeriod]]:
-    """(open periods still to report: nothing, a draft or a returned submission; the others).
-    Each period gets `own_submission`, the supplier's submission or None."""
-    to_report, reported = [], []
-    for period in periods:
-        period.own_submission = next(iter(period.own_submissions), None)
-        status = period.own_submission.status if period.own_submission else None
-        # A returned submission waits for its supplier even once its period is closed.
-        waiting = status == Submission.Status.RETURNED or (period.is_open and status in (None, Submission.Status.DRAFT))
-        (to_report if waiting else reported).append(period)
-    return to_report, reported
 
 
 @dataclass(frozen=True)
