@@ -222,6 +222,11 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["supplier", "period"], name="submission_unique_per_supplier_period"),
         ]
+        indexes = [
+            # The review queue: a state's submissions in the order they were sent, and the
+            # count of each state, without reading the table.
+            models.Index(fields=["status", "submitted_at"], name="submission_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.supplier.code} {self.period.code}"

@@ -1,8 +1,10 @@
 """Reads for the supplier-facing pages. Every view finds its objects through these helpers, so
 another supplier's object is a 404, never a 403 that would confirm it exists."""
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -202,15 +204,25 @@ def submission_flags(submission_ids: list[int]) -> dict[int, list[str]]:
         )
     )  # fmt: skip
     site_ids = {row[1] for row in rows}
-    approved = (
-        Line.objects.filter(site_id__in=site_ids, submission__status=Submission.Status.APPROVED)
-        .values_list("site_id", "submission__period__year")
-        .annotate(total=Sum("total_electricity_mwh"))
+    # The sites' lines, then which of their submissions are approved, looked up by key: joined in
+    # one query, PostgreSQL scans every approved submission (nearly all of them) to find a few
+    # hundred (30 ms at 164k submissions, against 2 ms).
+    site_lines = list(
+        Line.objects.filter(site_id__in=site_ids)
+        .values_list("site_id", "submission_id", "total_electricity_mwh")
         .order_by()
     )
-    history: dict[int, dict[int, object]] = {}
-    for site_id, year, total in approved:
-        history.setdefault(site_id, {})[year] = total
+    approved_years = dict(
+        Submission.objects.filter(
+            pk__in={submission_id for _site, submission_id, _total in site_lines}, status=Submission.Status.APPROVED
+        ).values_list("pk", "period__year")
+    )
+    history: dict[int, dict[int, Decimal]] = {}
+    for site_id, submission_id, total in site_lines:
+        if submission_id in approved_years:
+            years = history.setdefault(site_id, {})
+            year = approved_years[submission_id]
+            years[year] = years.get(year, Decimal(0)) + total
     with_baseline = set(
         Line.objects.filter(
             submission__status=Submission.Status.APPROVED,
