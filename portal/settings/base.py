@@ -194,9 +194,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Sessions read from the cache (Redis in production), written through to the database: a page
-# costs no session query, and a session survives a cache flush.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

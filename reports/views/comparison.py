@@ -9,12 +9,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from portal.generations import generation
 from reports.calculation import METHOD_VERSION
 from reports.calculation.comparison import bridge_parts, published_within_range, runs_compare, variance_of
 from reports.documents.charts import bar_line_chart_svg, range_chart_svg, waterfall_chart_svg
@@ -37,6 +39,12 @@ from reports.selectors.runs import (
 from suppliers.models import SupplierCategory
 from suppliers.provinces import Region
 from suppliers.roles import audit_years
+
+# The generations (portal.generations) of what the page keeps between requests though it changes
+# without a new run: bumped by reports.apps on a change of approved lines or evidence files, and
+# of commitments or runs (a new baseline run).
+COVERAGE, COMMITMENTS = "comparison-coverage", "comparison-commitments"
+WEEK = 7 * 24 * 3600
 
 # What each flag does to the figure, in words (docs/method.md, "Data-quality flags").
 FLAG_EFFECTS = {
@@ -87,33 +95,40 @@ def comparison(request: HttpRequest) -> HttpResponse:
     }
     chosen = next((r for r in trend if r.year == year), None)
     if chosen is not None:
-        context.update(_run_context(run_for_page(chosen.pk)))
+        run = cache.get_or_set(f"comparison:run:{_run_key(chosen)}", lambda: run_for_page(chosen.pk), WEEK)
+        context.update(_run_context(run))
         context["trend_chart"] = _trend_chart(trend)
     return TemplateResponse(request, "admin/reports/comparison.html", context)
+
+
+def _run_key(run: RollupRun) -> str:
+    """A stored run never changes; its id and finish time name it (ids come again in a test database)."""
+    return f"{run.pk}:{run.finished_at.timestamp() if run.finished_at else ''}"
 
 
 def _run_context(run: RollupRun) -> dict:
     """What the page shows of a run. A stored run never changes, so the page keeps what it draws
     of one rendered in the cache (keyed by the run, its finish time and the language): the parts
     below are callables, which the template calls only when it renders them (a cache miss). What
-    changes without a new run (coverage by evidence, assurance exceptions, the trend) is read on
-    every request."""
+    changes without a new run is kept too, under its generation: coverage by evidence (approved
+    lines, evidence files) and the commitments' standing (commitments, the baseline run). The
+    trend and the assurance exceptions are read on every request."""
     lazy = functools.cache
-    attributable, with_evidence = evidence_coverage(year=run.year)
     sensitivity = lazy(lambda: list(RollupSensitivity.objects.filter(run=run)))
     previous = lazy(lambda: run_previous(run))
     return {
         "run": run,
         # Commitments change without a new run: read on every request, like coverage by evidence.
-        "commitments": commitments_summary_get(run=run),
+        # Changed without a new run: drawn under their generations' names (the template's cache keys).
+        "coverage_generation": generation(COVERAGE),
+        "commitments_generation": generation(COMMITMENTS),
+        "commitments": lazy(lambda: commitments_summary_get(run=run)),
+        "evidence": lazy(lambda: _evidence_coverage(run.year)),
         "variance": variance_of(run),
         "bridge": bridge_parts(run),
         "sensitivity": sensitivity,
         "within_range": published_within_range(run),
         "missing": lazy(lambda: suppliers_by_codes(run.missing_codes)),
-        "attributable_mwh": attributable,
-        "evidenced_mwh": with_evidence,
-        "evidenced_pct": None if not attributable else with_evidence * 100 / attributable,
         "coverage_pct": Decimal(100 * run.suppliers_reporting) / settings.COMMITTED_SUPPLIERS,
         "regions": lazy(
             lambda: [{**row, "label": Region(row["region"]).label} for row in run_breakdown_by_region(run)]
@@ -134,6 +149,15 @@ def _run_context(run: RollupRun) -> dict:
         "range_chart": lazy(lambda: _range_chart(run, sensitivity())),
         # A year without suppliers with a baseline has nothing to decompose: no chart.
         "decomposition_chart": lazy(lambda: _decomposition_chart(run) if run.suppliers_with_baseline else ""),
+    }
+
+
+def _evidence_coverage(year: int) -> dict[str, Decimal | None]:
+    attributable, evidenced = evidence_coverage(year=year)
+    return {
+        "attributable_mwh": attributable,
+        "evidenced_mwh": evidenced,
+        "evidenced_pct": None if not attributable else evidenced * 100 / attributable,
     }
 
 

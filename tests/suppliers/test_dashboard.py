@@ -25,9 +25,9 @@ from reports.views.dashboard import YearFigures
 from suppliers.models import ReportingPeriod, Site, Submission, Supplier, User
 from tests.factories import ReportingPeriodFactory, SiteFactory, SubmissionFactory, SupplierFactory
 
-# The user with its supplier, the periods to report with their submissions, the newest reported
-# submissions with their periods, sites, figures, commitment (the session is read from the cache).
-DASHBOARD_QUERIES = 6
+# Session, the user with its supplier, the periods to report with their submissions, the newest
+# reported submissions with their periods, sites, figures, commitment.
+DASHBOARD_QUERIES = 7
 
 
 def _run(year: int, *, minutes_ago: int = 0, **fields: object) -> RollupRun:

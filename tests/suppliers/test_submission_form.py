@@ -568,11 +568,11 @@ def test_an_unknown_period_is_404(alice_client: Client) -> None:
 
 # --- query counts ----------------------------------------------------------------------------
 
-# the user with its supplier (the session is read from the cache), period (twice: the page and the
-# submission's access check), submission, its lines with their sites, their certificate claims and
-# serial ranges, its evidence files, the supplier's sites, and the conversation's timeline (the
-# submission's history, its messages).
-PAGE_QUERIES = 11
+# session, the user with its supplier, period (twice: the page and the submission's access check),
+# submission, its lines with their sites, their certificate claims and serial ranges, its evidence
+# files, the supplier's sites, and the conversation's timeline (the submission's history, its
+# messages).
+PAGE_QUERIES = 12
 
 
 @pytest.mark.parametrize("status", [Submission.Status.DRAFT, Submission.Status.SUBMITTED])
