@@ -83,6 +83,15 @@ def page_for(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[st
         context.close()
 
 
+def supplier_log_in(page: Page, email: str, password: str = "correct horse battery staple") -> None:
+    """A supplier user's login (the password is tests.factories.UserFactory's unless given)."""
+    page.goto("/accounts/login/")
+    page.fill("input[name='username']", email)
+    page.fill("input[name='password']", password)
+    page.locator("main button[type='submit']").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 def admin_log_in(page: Page, email: str, password: str, backup_code: str) -> None:
     """The staff login with the second factor on (portal.staff_login): the password on the first step,
     then one backup code on the next, as README's demo instructions say."""

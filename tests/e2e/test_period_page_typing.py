@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from suppliers.models import EvidenceFile, Line
-from tests.e2e.conftest import Screenshots
+from tests.e2e.conftest import Screenshots, supplier_log_in
 from tests.e2e.test_supplier_journey import minimal_pdf
 from tests.factories import ReportingPeriodFactory, SiteFactory, SubmissionFactory, SupplierFactory, UserFactory
 
@@ -27,11 +27,7 @@ def _open_period(browser: Browser, live_server: LiveServer, language: str, width
     locale = "zh-CN" if language == "zh-hans" else "en-GB"
     context = browser.new_context(locale=locale, base_url=live_server.url, viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name='username']", "typing@supplier.example")
-    page.fill("input[name='password']", PASSWORD)
-    page.locator("main button[type='submit']").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    supplier_log_in(page, "typing@supplier.example", PASSWORD)
     page.goto(f"/periods/{period.pk}/")
     return page, period.pk
 

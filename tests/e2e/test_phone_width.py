@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from suppliers.models import Site
-from tests.e2e.conftest import Screenshots
+from tests.e2e.conftest import Screenshots, supplier_log_in
 from tests.factories import (
     LineFactory,
     ReportingPeriodFactory,
@@ -44,14 +44,6 @@ def _supplier_with_a_period(language: str) -> tuple[str, int]:
     ReportingPeriodFactory(year=2026, kind="year", number=0)
     user = UserFactory(email="wei@foshan-parts.example", supplier=supplier, language=language)
     return user.email, period.pk
-
-
-def _log_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name='username']", email)
-    page.fill("input[name='password']", PASSWORD)
-    page.locator("main button[type='submit']").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def _fits(page: Page) -> None:
@@ -96,7 +88,7 @@ def test_every_supplier_page_fits_the_screen_with_a_collapsing_navigation(
             _fits(page)
             _navigation_fits(page, width)
             screenshots.take(page, f"{size}-{language}-{path.strip('/').replace('/', '-')}")
-        _log_in(page, email)
+        supplier_log_in(page, email, PASSWORD)
         for path in ("/", "/periods/", f"/periods/{period_id}/", "/upload/", "/api/tokens/", "/no-such-page/"):
             page.goto(path)
             expect(page.locator("html")).to_have_attribute("lang", language)

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
 from suppliers.services.imports import COLUMNS
-from tests.e2e.conftest import Screenshots
+from tests.e2e.conftest import Screenshots, supplier_log_in
 from tests.factories import ReportingPeriodFactory, SiteFactory, SupplierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,11 +45,7 @@ def test_an_upload_shows_its_progress_then_every_problem_at_once(
     locale = "zh-CN" if language == "zh-hans" else "en-GB"
     context = browser.new_context(locale=locale, base_url=live_server.url, viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name='username']", "upload@supplier.example")
-    page.fill("input[name='password']", PASSWORD)
-    page.locator("main button[type='submit']").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    supplier_log_in(page, "upload@supplier.example", PASSWORD)
     page.goto("/upload/")
     page.evaluate("window.notReloaded = true")
 

@@ -3,7 +3,6 @@ period, supplier and user, in the user's language; once per return of a submissi
 logged with its outcome."""
 
 import re
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -20,6 +19,7 @@ from reports.services.reminders import reminder_kind_for, reminders_send
 from reports.tasks import send_reminders
 from suppliers.models import ReportingPeriod, Submission, Supplier, User
 from suppliers.services.submissions import submission_return, submission_submit
+from tests.concurrency import at_once
 from tests.conftest import SmtpServer, free_port, smtp_settings
 from tests.factories import LineFactory, ReportingPeriodFactory, SubmissionFactory, SupplierFactory, UserFactory
 
@@ -215,24 +215,7 @@ def test_a_refused_send_is_logged_as_failed_the_job_goes_on_and_the_next_run_sen
 
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_one_email_per_user(smtp_server: SmtpServer, people: dict[str, User]) -> None:
-    start = threading.Barrier(3)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait(timeout=30)
-            reminders_send(today=DUE - timedelta(days=14))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    assert at_once(lambda: reminders_send(today=DUE - timedelta(days=14)), 3, timeout=60) == []
     assert addressees(smtp_server) == REMINDED
     assert EmailLog.objects.count() == 3
 

@@ -34,6 +34,7 @@ from reports.selectors.reporting import REPORT_RECIPIENTS_GROUP, report_recipien
 from reports.services.reports import previous_month_key, previous_year_key, report_issue, report_year
 from reports.tasks import annual_report, monthly_report
 from suppliers.models import Supplier, User
+from tests.concurrency import at_once
 from tests.conftest import SmtpServer, free_port, smtp_settings
 from tests.factories import ReportingPeriodFactory, SubmissionFactory, UserFactory
 from tests.reports.test_worked_example import EXAMPLES, _load_example
@@ -281,24 +282,7 @@ def test_threads_issuing_the_same_report_at_once_leave_one_report_and_one_email_
     smtp_server: SmtpServer, recipients: dict[str, User]
 ) -> None:
     _load_example()
-    start = threading.Barrier(4)
-    errors: list[BaseException] = []
-
-    def issue() -> None:
-        try:
-            start.wait(timeout=30)
-            report_issue(kind="monthly", period_key="2024-11")
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=issue) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    assert at_once(lambda: report_issue(kind="monthly", period_key="2024-11"), 4) == []
     assert Report.objects.count() == 1
     assert ReportFile.objects.count() == 4
     assert len(smtp_server.messages()) == 3
