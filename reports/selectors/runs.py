@@ -95,19 +95,19 @@ def run_previous(run: RollupRun) -> RollupRun | None:
     )
 
 
+# The emissions of a breakdown's rows, summed over its sites or suppliers.
+EMISSIONS = ("location_based_tco2e", "market_based_tco2e", "avoided_tco2e", "green_reduction_tco2e")
+
+
+def _sums(*columns: str) -> dict[str, Sum]:
+    return {column: Sum(column) for column in columns}
+
+
 def run_breakdown_by_region(run: RollupRun) -> list[dict]:
     return list(
         RollupSiteResult.objects.filter(run=run)
         .values("region")
-        .annotate(
-            sites=Count("pk"),
-            electricity_mwh=Sum("electricity_mwh"),
-            green_mwh=Sum("green_mwh"),
-            location_based_tco2e=Sum("location_based_tco2e"),
-            market_based_tco2e=Sum("market_based_tco2e"),
-            avoided_tco2e=Sum("avoided_tco2e"),
-            green_reduction_tco2e=Sum("green_reduction_tco2e"),
-        )
+        .annotate(sites=Count("pk"), **_sums("electricity_mwh", "green_mwh", *EMISSIONS))
         .order_by("-green_reduction_tco2e")
     )
 
@@ -116,13 +116,7 @@ def run_breakdown_by_category(run: RollupRun) -> list[dict]:
     return list(
         RollupSupplierResult.objects.filter(run=run)
         .values(category=F("supplier__category"))
-        .annotate(
-            suppliers=Count("pk"),
-            location_based_tco2e=Sum("location_based_tco2e"),
-            market_based_tco2e=Sum("market_based_tco2e"),
-            avoided_tco2e=Sum("avoided_tco2e"),
-            green_reduction_tco2e=Sum("green_reduction_tco2e"),
-        )
+        .annotate(suppliers=Count("pk"), **_sums(*EMISSIONS))
         .order_by("-green_reduction_tco2e")
     )
 
