@@ -3,27 +3,36 @@ roll-up run (evidence files, commitments), to put in the keys of what is cached 
 
 A change sets a new random token, so every key made with the old one is unreachable at once. A
 token lost from the cache (evicted, flushed) is replaced by a new one, never by an old value: a
-counter starting again at 0 could meet keys left from its first life.
+counter starting again at 0 could meet keys left from its first life. Data written around the
+portal's services (the demo's seed, a test's factories) starts a new epoch of every generation.
 """
 
 from uuid import uuid4
 
 from django.core.cache import cache
 
+EPOCH = "generations:epoch"
 
-def _key(name: str) -> str:
-    return f"generation:{name}"
+
+def _token(key: str) -> str:
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid4().hex, timeout=None)
+        token = cache.get(key)
+    return token or uuid4().hex  # a cache that keeps nothing: a token per call, nothing reused
 
 
 def generation(name: str) -> str:
     """The current token of `name`."""
-    token = cache.get(_key(name))
-    if token is None:
-        cache.add(_key(name), uuid4().hex, timeout=None)
-        token = cache.get(_key(name))
-    return token or uuid4().hex  # a cache that keeps nothing: a generation per call, nothing reused
+    epoch = _token(EPOCH)
+    return f"{epoch}.{_token(f'generation:{epoch}:{name}')}"
 
 
 def generation_bump(name: str, **_signal: object) -> None:
     """Starts a new generation of `name` (usable as a signal receiver through functools.partial)."""
-    cache.set(_key(name), uuid4().hex, timeout=None)
+    cache.set(f"generation:{_token(EPOCH)}:{name}", uuid4().hex, timeout=None)
+
+
+def generations_reset() -> None:
+    """Starts a new generation of every name."""
+    cache.set(EPOCH, uuid4().hex, timeout=None)

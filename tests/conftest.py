@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils import translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from portal.generations import generations_reset
 from suppliers.models import User
 from tests.factories import SiteFactory, SupplierFactory, UserFactory
 
@@ -52,6 +53,14 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _new_cache_generations() -> None:
+    """The cache outlives a test's database (Redis, or the file cache of make test): each test
+    starts a new epoch of portal.generations, as the demo's seed does, since factories write
+    around the services that signal a change."""
+    generations_reset()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from suppliers.models import CertificateClaim, CertificateRange, Line, Reporting
 from suppliers.periods import period_make
 from suppliers.selectors import stored_periods_of_sites
 from suppliers.serials import SerialRange
-from suppliers.signals import approved_lines_changed_after_commit
+from suppliers.signals import approved_lines_changed_after_commit, claims_changed_after_commit
 
 Status = Submission.Status
 
@@ -44,7 +44,9 @@ def _transition(submission: Submission, allowed_from: tuple[str, ...], target: s
 
 
 def _after_commit_rollup(submission: Submission, trigger: str) -> None:
+    """An approval or a return changes the approved lines of its year and who claims what."""
     approved_lines_changed_after_commit(years=[submission.period.year], trigger=trigger)
+    claims_changed_after_commit()
 
 
 def submission_submit(*, submission: Submission, user: User, expected_version: int | None = None) -> Submission:
@@ -57,6 +59,7 @@ def submission_submit(*, submission: Submission, user: User, expected_version: i
         submission.version += 1
         submission.full_clean()
         submission.save()
+        claims_changed_after_commit()  # its lines' certificates are claimed from now on
     return submission
 
 

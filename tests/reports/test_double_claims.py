@@ -1,11 +1,14 @@
 """Certificate batches claimed twice: listed with every claimant, resolved by returning one."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.services.rollups import rollup_run_create
 from suppliers.models import Submission, User
+from suppliers.services.submissions import submission_return, submission_submit
 from tests.reports.test_worked_example import _load_example
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +125,26 @@ def test_a_range_that_overlaps_only_a_returned_line_is_no_double_claim() -> None
     Submission.objects.filter(supplier__code="CN-0002", period__year=2024).update(status=Submission.Status.RETURNED)
     assert serial_overlaps() == []
     assert batch_ids_claimed_twice() == [""]
+
+
+# --- kept between requests (reports.views.double_claims.DOUBLE_CLAIMS) ---------------------------
+
+
+def test_the_page_is_kept_until_a_claim_changes_and_drawn_anew_after(
+    staff: Client, charlie: User, django_capture_on_commit_callbacks
+) -> None:
+    _load_example()
+    url = reverse("reports_double_claims")
+    with CaptureQueriesContext(connection) as first:
+        assert "GEC-2024-LN-000118" in staff.get(url).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        assert "GEC-2024-LN-000118" in staff.get(url).content.decode()
+    assert len(kept) == 2 < len(first)  # the session and the user
+
+    claimant = Submission.objects.get(supplier__code="CN-0002", period__year=2024)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_return(submission=claimant, user=charlie, comment="Whose batch is it?")
+    assert "GEC-2024-LN-000118" not in staff.get(url).content.decode()  # returned: no longer a claim
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_submit(submission=claimant, user=charlie)
+    assert "GEC-2024-LN-000118" in staff.get(url).content.decode()  # submitted again: claimed twice again

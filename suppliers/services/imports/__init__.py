@@ -22,7 +22,7 @@ from suppliers.services.imports.reading import (
 )
 from suppliers.services.imports.writing import ImportResult, lines_write, suppliers_lock, write_refusal
 from suppliers.services.spreadsheets import FileRefused, table_read
-from suppliers.signals import approved_lines_changed_after_commit
+from suppliers.signals import approved_lines_changed_after_commit, claims_changed_after_commit
 
 __all__ = [
     "COLUMNS", "FIRST_SIGHT_COLUMNS", "FORMULA_STARTS", "GREEN_COLUMNS", "MAX_NAME_LENGTH", "REQUIRED_COLUMNS",
@@ -73,6 +73,7 @@ def submissions_import(
             result.parsed, result.replacing_rows = lines, check.replacing_rows
     except (IntegrityError, OperationalError) as error:
         raise FileRefused(write_refusal(error, lines)) from None
+    claims_changed_after_commit()
     if approve:
         approved_lines_changed_after_commit(years=result.years, trigger="import")
     return result
