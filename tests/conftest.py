@@ -41,8 +41,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     # The suite's queue folder is shared by the pytest-xdist processes: the one that started them
     # removes it once they have all finished, never one of them while another still uses it.
-    if "PORTAL_TEST_BROKER_DIR" in os.environ and not os.environ.get("PYTEST_XDIST_WORKER"):
-        shutil.rmtree(os.environ["PORTAL_TEST_BROKER_DIR"], ignore_errors=True)
+    # So is the suite's cache folder (without Redis).
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        for folder in ("PORTAL_TEST_BROKER_DIR", "PORTAL_TEST_CACHE_DIR"):
+            if folder in os.environ:
+                shutil.rmtree(os.environ[folder], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import DATABASES, VAR_DIR, filesystem_broker_options
+from portal.settings.base import CACHES, DATABASES, REDIS_URL, VAR_DIR, filesystem_broker_options
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -51,3 +51,19 @@ STAFF_OTP_REQUIRED = False
 # (it would look for their data, and store their results, in the wrong test database).
 if os.environ.get("PYTEST_XDIST_WORKER"):
     CELERY_TASK_DEFAULT_QUEUE = f"portal-test-{os.environ['PYTEST_XDIST_WORKER']}"
+
+if not REDIS_URL:
+    # The suite's own file cache, shared with the worker processes a test starts (like the queue
+    # above) and never culled during a run: a cache that drops entries at random would make the
+    # tests of what the pages keep (tests/reports/test_comparison_cache.py) pass or fail by chance.
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "LOCATION": os.environ.setdefault("PORTAL_TEST_CACHE_DIR", str(VAR_DIR / f"test-cache-{os.getpid()}")),
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    }
+# Each pytest-xdist process keys the shared cache (Redis, or the folder above) on its own, as do
+# the workers its tests start (they inherit its environment): a test starting a new epoch of the
+# cache generations (tests/conftest.py) leaves the other process's running test alone.
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from portal.generations import generation
+from reports.cache import COVERAGE, RUNS_AND_COMMITMENTS, WEEK
 from reports.calculation import METHOD_VERSION
 from reports.calculation.comparison import bridge_parts, published_within_range, runs_compare, variance_of
 from reports.documents.charts import bar_line_chart_svg, range_chart_svg, waterfall_chart_svg
@@ -39,12 +40,6 @@ from reports.selectors.runs import (
 from suppliers.models import SupplierCategory
 from suppliers.provinces import Region
 from suppliers.roles import audit_years
-
-# The generations (portal.generations) of what the page keeps between requests though it changes
-# without a new run: bumped by reports.apps on a change of approved lines or evidence files, and
-# of commitments or runs (a new baseline run).
-COVERAGE, COMMITMENTS = "comparison-coverage", "comparison-commitments"
-WEEK = 7 * 24 * 3600
 
 # What each flag does to the figure, in words (docs/method.md, "Data-quality flags").
 FLAG_EFFECTS = {
@@ -121,7 +116,7 @@ def _run_context(run: RollupRun) -> dict:
         # Commitments change without a new run: read on every request, like coverage by evidence.
         # Changed without a new run: drawn under their generations' names (the template's cache keys).
         "coverage_generation": generation(COVERAGE),
-        "commitments_generation": generation(COMMITMENTS),
+        "commitments_generation": generation(RUNS_AND_COMMITMENTS),
         "commitments": lazy(lambda: commitments_summary_get(run=run)),
         "evidence": lazy(lambda: _evidence_coverage(run.year)),
         "variance": variance_of(run),

@@ -2,6 +2,7 @@
 commitment and its figures over the years from the stored runs. Drawn here, not in suppliers,
 because the figures are the roll-up's; the periods come from suppliers.selectors."""
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,6 +16,8 @@ from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from portal.generations import generation
+from reports.cache import RUNS_AND_COMMITMENTS
 from reports.calculation.commitments import CommitmentTerms, Progress, commitment_progress_compute
 from reports.documents.charts import bar_line_chart_svg
 from reports.selectors.runs import supplier_figures_by_year
@@ -35,7 +38,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     newest = list(submissions_reported(supplier)[: RECENT_PERIODS + 1])
     for submission in newest:
         submission.period.own_submission = submission
-    figures = year_figures(supplier_figures_by_year(supplier))
+    # The figures and the commitment change only with a run or a commitment: the template keeps
+    # what it draws of them under that generation (reports.cache) and calls these on a miss.
+    figures = functools.cache(lambda: year_figures(supplier_figures_by_year(supplier)))
     context = {
         "supplier": supplier,
         "sites": sites_for_supplier(supplier),
@@ -43,9 +48,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reported": [submission.period for submission in newest[:RECENT_PERIODS]],
         "more_reported": len(newest) > RECENT_PERIODS,
         "today": timezone.localdate(),
+        "figures_generation": generation(RUNS_AND_COMMITMENTS),
         "figures": figures,
-        "charts": figure_charts(figures) if figures else [],
-        "commitment": commitment_standing(supplier, figures),
+        "charts": lambda: figure_charts(figures()) if figures() else [],
+        "commitment": lambda: commitment_standing(supplier, figures()),
     }
     return render(request, "reports/dashboard.html", context)
 

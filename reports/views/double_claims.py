@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.generations import generation
+from reports.cache import DOUBLE_CLAIMS, WEEK
 from reports.forms import ExpectedVersionForm
 from reports.selectors.claims import double_claims, serial_double_claims
 from suppliers.forms.review import ReturnForm
@@ -18,12 +19,9 @@ from suppliers.models import Submission
 from suppliers.roles import audit_years
 from suppliers.services.submissions import StaleSubmission, submission_return
 
-# The generation (portal.generations) of the certificates claimed twice, bumped by reports.apps on
-# suppliers.signals.claims_changed: finding them reads every claim and range (0.3 s at 2,000
-# suppliers), so the page keeps them until a submission is submitted, approved or returned, or a
-# file imported.
-DOUBLE_CLAIMS = "double-claims"
-WEEK = 7 * 24 * 3600
+# Finding the certificates claimed twice reads every claim and range (0.3 s at 2,000 suppliers): the
+# page keeps them until a submission is submitted, approved or returned, or a file imported
+# (reports.cache.DOUBLE_CLAIMS).
 
 
 def _double_claims_found() -> tuple[dict, list]:

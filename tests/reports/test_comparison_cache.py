@@ -48,17 +48,21 @@ def test_a_second_request_for_the_same_run_reads_only_what_is_not_kept(example: 
     assert unmasked.sub("", again) == unmasked.sub("", page)
 
 
-def test_evidence_attached_after_a_view_counts_on_the_next(example: None, staff_client: Client) -> None:
+def test_evidence_attached_after_a_view_counts_on_the_next(
+    example: None, staff_client: Client, django_capture_on_commit_callbacks
+) -> None:
     before = _cell(_page(staff_client), "evidenced")
     assert before.startswith("0 of ")
     submission = Submission.objects.filter(status="approved", period__year=2024).order_by("pk").first()
-    EvidenceFile.objects.create(
-        submission=submission, file="evidence/x/bill.pdf", original_name="bill.pdf", content_type="application/pdf",
-        size_bytes=10, sha256="0" * 64, document_type="electricity_bill",
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the generation ends once the change is committed
+        EvidenceFile.objects.create(
+            submission=submission, file="evidence/x/bill.pdf", original_name="bill.pdf",
+            content_type="application/pdf", size_bytes=10, sha256="0" * 64, document_type="electricity_bill",
+        )  # fmt: skip
     after = _cell(_page(staff_client), "evidenced")
     assert after != before and not after.startswith("0 of ")
-    EvidenceFile.objects.filter(submission=submission).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        EvidenceFile.objects.filter(submission=submission).delete()
     assert _cell(_page(staff_client), "evidenced") == before
 
 
@@ -74,10 +78,13 @@ def test_a_submission_returned_after_a_view_leaves_the_coverage_on_the_next(
     assert _cell(_page(staff_client), "evidenced") != before  # fewer attributable MWh, same run
 
 
-def test_a_commitment_recorded_after_a_view_counts_on_the_next(example: None, staff_client: Client) -> None:
+def test_a_commitment_recorded_after_a_view_counts_on_the_next(
+    example: None, staff_client: Client, django_capture_on_commit_callbacks
+) -> None:
     assert _cell(_page(staff_client), "commitments-committed") == "0"
-    Commitment.objects.create(
-        supplier=Supplier.objects.get(code="CN-0001"), committed_on="2021-06-30", target_year=2030,
-        target_green_share_percent=70, source="https://example.com/pledge",
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        Commitment.objects.create(
+            supplier=Supplier.objects.get(code="CN-0001"), committed_on="2021-06-30", target_year=2030,
+            target_green_share_percent=70, source="https://example.com/pledge",
+        )  # fmt: skip
     assert _cell(_page(staff_client), "commitments-committed") == "1"

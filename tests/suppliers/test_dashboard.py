@@ -22,7 +22,7 @@ from reports.models import RollupRun, RollupSupplierResult
 from reports.selectors.runs import supplier_figures_by_year
 from reports.views import dashboard
 from reports.views.dashboard import YearFigures
-from suppliers.models import ReportingPeriod, Site, Submission, Supplier, User
+from suppliers.models import Commitment, ReportingPeriod, Site, Submission, Supplier, User
 from tests.factories import ReportingPeriodFactory, SiteFactory, SubmissionFactory, SupplierFactory
 
 # Session, the user with its supplier, the periods to report with their submissions, the newest
@@ -416,3 +416,34 @@ def test_the_period_history_shows_only_the_users_own_periods(alice: User, bob: U
     client.force_login(bob)
     page = client.get(reverse("period_history")).content.decode()
     assert _period_ids(page, "reported") == [others.pk]
+
+
+# --- the figures kept between requests (reports.cache.RUNS_AND_COMMITMENTS) ----------------------
+
+
+def test_the_figures_are_kept_until_a_run_or_a_commitment_changes(
+    alice: User, alice_client: Client, django_capture_on_commit_callbacks
+) -> None:
+    _result(_run(2022), alice.supplier, "1000", "250", "120")
+    with CaptureQueriesContext(connection) as first:
+        page = alice_client.get(reverse("dashboard")).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        again = alice_client.get(reverse("dashboard")).content.decode()
+    unmasked = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # masked anew on every page
+    assert unmasked.sub("", again) == unmasked.sub("", page)
+    assert (len(first), len(kept)) == (DASHBOARD_QUERIES, DASHBOARD_QUERIES - 2)  # no figures, no commitment
+    assert [row[0] for row in _figures_table(page)] == ["2022"]
+
+    with django_capture_on_commit_callbacks(execute=True):  # as a roll-up's transaction commits
+        _result(_run(2023), alice.supplier, "2000", "1000", "300")
+    assert [row[0] for row in _figures_table(alice_client.get(reverse("dashboard")).content.decode())] == [
+        "2022", "2023",
+    ]  # fmt: skip
+
+    assert 'id="commitment"' not in alice_client.get(reverse("dashboard")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        Commitment.objects.create(
+            supplier=alice.supplier, committed_on="2021-06-30", target_year=2030, target_green_share_percent=70,
+            source="https://example.com/pledge",
+        )  # fmt: skip
+    assert 'id="commitment"' in alice_client.get(reverse("dashboard")).content.decode()
