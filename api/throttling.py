@@ -8,7 +8,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
-from suppliers.services.accounts import client_ip_address
+from portal.client_address import client_ip_address
 
 if TYPE_CHECKING:
     from rest_framework.request import Request

@@ -161,7 +161,7 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "suppliers/accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
 # The client's address behind that many reverse proxies (X-Forwarded-For read from the right), else REMOTE_ADDR.
-AXES_CLIENT_IP_CALLABLE = "suppliers.services.accounts.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_ip_address"
 # Staff sign in to the admin with a one-time password as a second factor (django-otp).
 STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Green electricity portal"

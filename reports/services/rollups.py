@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.collector import gc_paused
+from portal.copying import insert_values
 from reports.calculation import METHOD_VERSION
 from reports.calculation.factors import MissingFactor
 from reports.calculation.fingerprint import inputs_fingerprint
@@ -27,7 +28,6 @@ from reports.models import (
 from reports.selectors.inputs import rollup_inputs_get
 from reports.selectors.runs import rollup_run_latest
 from suppliers.models import Site, Supplier
-from suppliers.services.copying import insert_values
 
 logger = logging.getLogger(__name__)
 # A request marked pending for longer than this lost its message (a broker restart): send anew.

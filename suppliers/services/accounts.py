@@ -9,7 +9,6 @@ A page never sends these emails itself: it queues a task once its transaction co
 mail server does. Every one is logged in the Email log, failures with their error.
 """
 
-import ipaddress
 import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -21,7 +20,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -168,25 +166,3 @@ def user_sessions_end(*, user: User) -> int:
     ]
     Session.objects.filter(pk__in=ended).delete()
     return len(ended)
-
-
-def client_ip_address(request: HttpRequest) -> str | None:
-    """The address a login attempt comes from, for the lockout (settings.AXES_CLIENT_IP_CALLABLE).
-
-    Without reverse proxies it is REMOTE_ADDR and X-Forwarded-For is ignored (a client writes what
-    it likes there). Behind AXES_IPWARE_PROXY_COUNT proxies, REMOTE_ADDR is the nearest proxy's, so
-    every office would share one address and a lockout would become a lockout by username alone:
-    the client is the address the outermost proxy appended, that many entries from the right of
-    X-Forwarded-For; whatever stands to its left was written by the client and is not trusted.
-    """
-    remote = request.META.get("REMOTE_ADDR")
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    if not proxies:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if len(forwarded) < proxies:
-        return remote  # the request did not come through every proxy
-    try:
-        return str(ipaddress.ip_address(forwarded[-proxies]))
-    except ValueError:
-        return remote

@@ -72,7 +72,7 @@ def _rollup_queries() -> tuple[dict[str, int], RollupRun]:
     with CaptureQueriesContext(connection) as queries:
         run = rollup_run_create(year=2024)
     kinds = [q["sql"].split()[0] for q in queries.captured_queries]
-    # Writes are INSERTs, or COPYs on PostgreSQL (suppliers/services/copying.py logs them as queries).
+    # Writes are INSERTs, or COPYs on PostgreSQL (portal/copying.py logs them as queries).
     return {"SELECT": kinds.count("SELECT"), "WRITE": kinds.count("INSERT") + kinds.count("COPY")}, run
 
 

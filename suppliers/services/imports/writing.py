@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from portal.copying import copy_insert, copy_objects, copy_rows, stored_values
 from suppliers.line_rules import (
     QUANTITY_FIELDS,
     SERIAL_INSTRUMENTS,
@@ -26,7 +27,6 @@ from suppliers.models import (
     Supplier,
 )
 from suppliers.periods import Period
-from suppliers.services.copying import copy_insert, copy_objects, copy_rows, stored_values
 from suppliers.services.imports.checking import line_instrument, same_name
 from suppliers.services.imports.reading import HAS_CJK, WRITE_CHUNK, ParsedLine
 from suppliers.services.spreadsheets import FileRefused, Problem
