@@ -30,3 +30,12 @@ def _record_attempt(task: Task, **kwargs: object) -> None:
     """Keeps how often a job was retried in its stored result (django-celery-results' `meta`), so
     staff see it beside a failure in the admin (reports.admin.TaskResultAdmin)."""
     task.request.meta = {**(getattr(task.request, "meta", None) or {}), "retries": task.request.retries}
+
+
+def task_named(name: str) -> Task:
+    """The registered task `name`: a service that queues a task names it instead of importing the
+    tasks module, which imports that service (no import circle). The apps' tasks modules are
+    imported on first use (Celery's autodiscovery, as a worker does at its start)."""
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]

@@ -8,7 +8,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from reports.cache import generations_connect
-        from reports.services.rollups import rollup_requests_for_changed_years
+        from reports.services.rollup_requests import rollup_requests_for_changed_years
         from suppliers.signals import approved_lines_changed
 
         approved_lines_changed.connect(rollup_requests_for_changed_years, dispatch_uid="reports.rollup_requests")

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from reports.models import EmissionFactor, PublishedFigure
+from reports.selectors.inputs import approved_years
+from reports.services.rollup_requests import rollup_request
 from suppliers.provinces import PROVINCES_BY_CODE, Region
 from suppliers.services.spreadsheets import FileRefused, Problem
 
@@ -143,9 +145,6 @@ def factors_import(*, content: bytes, replace: bool = False) -> int:
 
 
 def _rollups_after_factor_change() -> None:
-    from reports.selectors.inputs import approved_years
-    from reports.services.rollups import rollup_request
-
     for year in approved_years():
         rollup_request(year=year, trigger="factors changed")
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reports.documents.numbers import figure_text
 from reports.forms import RollupRefreshForm
 from reports.selectors.progress import DONE, IDLE, QUEUED, RUNNING, rollup_progress
-from reports.services.rollups import rollup_request
+from reports.services.rollup_requests import rollup_request
 from suppliers.roles import audit_years
 
 

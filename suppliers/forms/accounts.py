@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.celery import task_named
 from suppliers.models import Supplier, User
 
 
@@ -86,10 +87,9 @@ class PasswordResetRequestForm(PortalPasswordResetForm):
     the answer takes as long for an unknown address as for a known one and never waits on SMTP."""
 
     def save(self, *args: object, **kwargs: object) -> None:
-        from suppliers.tasks import send_password_reset
-
         email = self.cleaned_data["email"]
-        transaction.on_commit(lambda: send_password_reset.delay(email=email), robust=True)
+        send = task_named("suppliers.send_password_reset")  # suppliers.tasks.send_password_reset
+        transaction.on_commit(lambda: send.delay(email=email), robust=True)
 
 
 class InviteUserForm(forms.Form):

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from outbox.models import EmailLog
 from outbox.services import email_send
+from portal.celery import task_named
 from suppliers.models import Supplier, User
 
 logger = logging.getLogger(__name__)
@@ -87,12 +88,11 @@ def supplier_user_invite_now(*, supplier: Supplier, email: str, language: str) -
 
 def supplier_user_invitation_queue(*, user: User, invited_by: User | None) -> None:
     """Queues the invitation's email once the caller's transaction commits."""
-    from suppliers.tasks import send_invitation  # the task module imports this one
-
     invited_by_id = invited_by.pk if invited_by is not None else None
     # robust: a broker that is down must not turn the committed invitation into an error page;
     # staff send the invitation again from the user admin.
-    transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, invited_by_id=invited_by_id), robust=True)
+    send = task_named("suppliers.send_invitation")  # suppliers.tasks.send_invitation
+    transaction.on_commit(lambda: send.delay(user_id=user.pk, invited_by_id=invited_by_id), robust=True)
 
 
 def invitation_link(*, user: User) -> str:

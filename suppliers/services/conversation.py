@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from outbox.models import EmailLog
 from outbox.services import claim_finish, claim_take, email_send
+from portal.celery import task_named
 from suppliers.conversation import MESSAGE_MAX_LENGTH, MessageDelivery, SubmissionMessage
 from suppliers.models import Submission, User
 
@@ -42,9 +43,7 @@ def message_post(*, submission: Submission, author: User, body: str) -> Submissi
         message = SubmissionMessage(submission=submission, author=author, from_staff=author.is_staff, body=body)
         message.full_clean()
         message.save()
-        from suppliers.tasks import submission_message_notify
-
-        transaction.on_commit(lambda: submission_message_notify.delay(message.pk))
+        transaction.on_commit(lambda: task_named("suppliers.submission_message_notify").delay(message.pk))
     return message
 
 

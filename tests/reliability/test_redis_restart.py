@@ -20,7 +20,7 @@ from django_celery_results.models import TaskResult
 
 from portal.celery import app
 from reports.models import RollupRequest, RollupRun
-from reports.services.rollups import STALE_REQUEST, rollup_request
+from reports.services.rollup_requests import STALE_REQUEST, rollup_request
 from reports.tasks import ping
 from suppliers.models import Submission
 from suppliers.services.submissions import submission_approve

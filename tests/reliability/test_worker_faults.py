@@ -23,7 +23,7 @@ import redis
 from django.conf import settings
 
 from reports.models import RollupRun
-from reports.services.rollups import rollup_request
+from reports.services.rollup_requests import rollup_request
 from reports.tasks import rollup
 from tests.reliability.conftest import (
     WorkerStarter,

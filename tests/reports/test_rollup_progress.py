@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from reports.models import RollupRequest
 from reports.selectors.progress import DONE, IDLE, QUEUED, RUNNING, rollup_progress
-from reports.services.rollups import rollup_request, rollup_request_finished, rollup_request_started
+from reports.services.rollup_requests import rollup_request
+from reports.services.rollups import rollup_request_finished, rollup_request_started
 from reports.tasks import rollup
 from tests.factories import EmissionFactorFactory, LineFactory, ReportingPeriodFactory, SubmissionFactory
 

@@ -10,7 +10,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from reports.models import RollupFlag, RollupRequest, RollupRun, RollupSupplierResult
-from reports.services.rollups import rollup_request, rollup_run_create
+from reports.services.rollup_requests import rollup_request
+from reports.services.rollups import rollup_run_create
 from suppliers.models import Submission
 from suppliers.services.submissions import submission_return
 from tests.factories import EmissionFactorFactory, LineFactory, SiteFactory, SubmissionFactory, SupplierFactory
@@ -199,11 +200,11 @@ def test_the_outlier_rule_looks_back_to_a_sites_newest_earlier_year_however_far(
 def test_a_change_of_approved_lines_asks_for_a_rollup_of_each_year_through_the_signal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from reports.services import rollups
+    from reports.services import rollup_requests
     from suppliers.signals import approved_lines_changed_after_commit
 
     asked = []
-    monkeypatch.setattr(rollups, "rollup_request", lambda *, year, trigger: asked.append((year, trigger)))
+    monkeypatch.setattr(rollup_requests, "rollup_request", lambda *, year, trigger: asked.append((year, trigger)))
     with transaction.atomic():
         approved_lines_changed_after_commit(years={2025, 2024}, trigger="import")
         assert asked == []  # nothing before the commit
