@@ -586,17 +586,17 @@ def _supplier_rows(supplier: DemoSupplier, years: range, monthly: bool) -> list[
     return rows
 
 
+def _first_row_with(rows: list[DemoRow], supplier: DemoSupplier, column: str) -> DemoRow | None:
+    """The supplier's first row of the published year with something in `column`."""
+    for row in rows:
+        if row.cells["supplier_code"] == supplier.code and row.year == PUBLISHED_YEAR and row.cells[column]:
+            return row
+    return None
+
+
 def _claim_twice(rows: list[DemoRow], owner: DemoSupplier, claimer: DemoSupplier) -> None:
     """The claimer lists the owner's first 2024 GEC batch beside its own: a double claim."""
-
-    def first_gec_row(supplier: DemoSupplier) -> DemoRow | None:
-        for row in rows:
-            cells = row.cells
-            if cells["supplier_code"] == supplier.code and row.year == PUBLISHED_YEAR and cells["gec"]:
-                return row
-        return None
-
-    owned, claiming = first_gec_row(owner), first_gec_row(claimer)
+    owned, claiming = _first_row_with(rows, owner, "gec"), _first_row_with(rows, claimer, "gec")
     if owned is None or claiming is None:
         return
     batch = next(b for b in owned.cells["certificate_ids"].split(";") if b.startswith("GEC-"))
@@ -606,15 +606,8 @@ def _claim_twice(rows: list[DemoRow], owner: DemoSupplier, claimer: DemoSupplier
 def _claim_serials_twice(rows: list[DemoRow], owner: DemoSupplier, claimer: DemoSupplier) -> None:
     """The claimer lists the first certificates of the owner's first 2024 GEC range beside its own,
     as many as a tenth of its own claim: those certificates are claimed twice, the rest are not."""
-
-    def first_serial_row(supplier: DemoSupplier) -> DemoRow | None:
-        for row in rows:
-            cells = row.cells
-            if cells["supplier_code"] == supplier.code and row.year == PUBLISHED_YEAR and cells["gec_serials"]:
-                return row
-        return None
-
-    owned, claiming = first_serial_row(owner), first_serial_row(claimer)
+    owned = _first_row_with(rows, owner, "gec_serials")
+    claiming = _first_row_with(rows, claimer, "gec_serials")
     if owned is None or claiming is None:
         return
     own_first, own_last = owned.cells["gec_serials"].split("~")
