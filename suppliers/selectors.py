@@ -34,8 +34,8 @@ def periods_of_supplier(supplier: Supplier) -> QuerySet:
 
 def periods_with_own_submission(supplier: Supplier) -> QuerySet:
     """Open periods and any period the supplier has a submission for, each with that submission and
-    its line count (`own_submissions`, a list of none or one), newest first: the period history and
-    the API's list of periods."""
+    its line count (`own_submissions`, a list of none or one), newest first: the API's list of
+    periods."""
     own = Submission.objects.filter(supplier=supplier).annotate(line_count=Count("lines"))
     return (
         periods_of_supplier(supplier)
@@ -45,22 +45,15 @@ def periods_with_own_submission(supplier: Supplier) -> QuerySet:
 
 
 def _own_submissions(supplier: Supplier) -> QuerySet:
-    """The supplier's submissions with what the dashboard's period rows show of them."""
+    """The supplier's submissions with what a period's row shows of them."""
     return Submission.objects.filter(supplier=supplier).only(
         "pk", "period_id", "supplier_id", "status", "review_comment"
     )
 
 
-def period_waits_for_supplier(period: ReportingPeriod, submission: Submission | None) -> bool:
-    """A period still to report: open with nothing or a draft, or returned to the supplier (even
-    once the period is closed). periods_to_report asks the same in SQL."""
-    status = submission.status if submission else None
-    return status == Submission.Status.RETURNED or (period.is_open and status in (None, Submission.Status.DRAFT))
-
-
 def periods_to_report(supplier: Supplier) -> list[ReportingPeriod]:
-    """The periods that wait for the supplier (period_waits_for_supplier), newest first, each with
-    `own_submission` (the supplier's draft or returned submission, or None): one query, the
+    """The periods that wait for the supplier, newest first: open with nothing or a draft, or
+    returned to the supplier (even once the period is closed); each with `own_submission` (the supplier's draft or returned submission, or None): one query, the
     period joined to the supplier's submission of it."""
     own = FilteredRelation("submissions", condition=Q(submissions__supplier=supplier))
     waiting = Q(is_open=True) & (Q(own__isnull=True) | Q(own__status=Submission.Status.DRAFT)) | Q(
@@ -85,15 +78,21 @@ def periods_to_report(supplier: Supplier) -> list[ReportingPeriod]:
     return periods
 
 
-def submissions_reported(supplier: Supplier) -> QuerySet:
-    """The supplier's submissions of periods that no longer wait for it (submitted, approved, or a
-    draft of a closed period), with their period, newest period first."""
-    return (
+def periods_reported(supplier: Supplier, *, limit: int | None = None) -> list[ReportingPeriod]:
+    """The supplier's periods that no longer wait for it (submitted, approved, or a draft of a
+    closed period): every other period of periods_of_supplier. Newest first, each with
+    `own_submission`; one query (each submission with its period)."""
+    submissions = (
         _own_submissions(supplier)
         .filter(Q(status__in=Submission.CLAIMING_STATUSES) | Q(status=Submission.Status.DRAFT, period__is_open=False))
         .select_related("period")
         .order_by("-period__year", "-period__first_month", "period__kind")
     )
+    periods = []
+    for submission in submissions if limit is None else submissions[:limit]:
+        submission.period.own_submission = submission
+        periods.append(submission.period)
+    return periods
 
 
 def get_period_for_user(user: User, period_id: int) -> ReportingPeriod:

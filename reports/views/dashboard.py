@@ -22,7 +22,7 @@ from reports.calculation.commitments import CommitmentTerms, Progress, commitmen
 from reports.documents.charts import bar_line_chart_svg
 from reports.selectors.runs import supplier_figures_by_year
 from suppliers.models import Commitment, Supplier
-from suppliers.selectors import periods_to_report, sites_for_supplier, submissions_reported, supplier_for_user
+from suppliers.selectors import periods_reported, periods_to_report, sites_for_supplier, supplier_for_user
 
 # The dashboard shows what a supplier acts on; the newest submitted or past periods beyond these
 # are on the period history page (a monthly reporter has 84 periods after seven years).
@@ -34,10 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff:
         return redirect("admin:index")
     supplier = supplier_for_user(request.user)
-    # One more than shown, to know whether the period history has more.
-    newest = list(submissions_reported(supplier)[: RECENT_PERIODS + 1])
-    for submission in newest:
-        submission.period.own_submission = submission
+    newest = periods_reported(supplier, limit=RECENT_PERIODS + 1)  # one more: does the history have more?
     # The figures and the commitment change only with a run or a commitment: the template keeps
     # what it draws of them under that generation (reports.cache) and calls these on a miss.
     figures = functools.cache(lambda: year_figures(supplier_figures_by_year(supplier)))
@@ -45,7 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "supplier": supplier,
         "sites": sites_for_supplier(supplier),
         "to_report": periods_to_report(supplier),
-        "reported": [submission.period for submission in newest[:RECENT_PERIODS]],
+        "reported": newest[:RECENT_PERIODS],
         "more_reported": len(newest) > RECENT_PERIODS,
         "today": timezone.localdate(),
         "figures_generation": generation(RUNS_AND_COMMITMENTS),
