@@ -28,8 +28,8 @@ def generation(name: str) -> str:
     return f"{epoch}.{_token(f'generation:{epoch}:{name}')}"
 
 
-def generation_bump(name: str, **_signal: object) -> None:
-    """Starts a new generation of `name` (usable as a signal receiver through functools.partial)."""
+def generation_bump(name: str) -> None:
+    """Starts a new generation of `name`."""
     cache.set(f"generation:{_token(EPOCH)}:{name}", uuid4().hex, timeout=None)
 
 

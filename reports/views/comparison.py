@@ -113,12 +113,11 @@ def _run_context(run: RollupRun) -> dict:
     previous = lazy(lambda: run_previous(run))
     return {
         "run": run,
-        # Commitments change without a new run: read on every request, like coverage by evidence.
         # Changed without a new run: drawn under their generations' names (the template's cache keys).
         "coverage_generation": generation(COVERAGE),
         "commitments_generation": generation(RUNS_AND_COMMITMENTS),
         "commitments": lazy(lambda: commitments_summary_get(run=run)),
-        "evidence": lazy(lambda: _evidence_coverage(run.year)),
+        "evidence": lazy(lambda: _coverage_figures(run.year)),
         "variance": variance_of(run),
         "bridge": bridge_parts(run),
         "sensitivity": sensitivity,
@@ -147,7 +146,7 @@ def _run_context(run: RollupRun) -> dict:
     }
 
 
-def _evidence_coverage(year: int) -> dict[str, Decimal | None]:
+def _coverage_figures(year: int) -> dict[str, Decimal | None]:
     attributable, evidenced = evidence_coverage(year=year)
     return {
         "attributable_mwh": attributable,

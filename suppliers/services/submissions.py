@@ -43,7 +43,7 @@ def _transition(submission: Submission, allowed_from: tuple[str, ...], target: s
         )
 
 
-def _after_commit_rollup(submission: Submission, trigger: str) -> None:
+def _after_review_commit(submission: Submission, trigger: str) -> None:
     """An approval or a return changes the approved lines of its year and who claims what."""
     approved_lines_changed_after_commit(years=[submission.period.year], trigger=trigger)
     claims_changed_after_commit()
@@ -72,7 +72,7 @@ def submission_approve(*, submission: Submission, user: User, expected_version: 
         submission.version += 1
         submission.full_clean()
         submission.save()
-        _after_commit_rollup(submission, f"approved {submission}")
+        _after_review_commit(submission, f"approved {submission}")
     return submission
 
 
@@ -92,7 +92,7 @@ def submission_return(
         submission.version += 1
         submission.full_clean()
         submission.save()
-        _after_commit_rollup(submission, f"returned {submission}")
+        _after_review_commit(submission, f"returned {submission}")
     return submission
 
 
