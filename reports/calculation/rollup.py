@@ -5,6 +5,7 @@ import decimal
 from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
+from typing import NamedTuple
 
 from reports.calculation import context
 from reports.calculation.factors import AVERAGE, RESIDUAL, FactorTable, ResolvedFactor
@@ -38,6 +39,12 @@ def _yoy_flag(site_year: SiteYear, history: dict[int, Decimal]) -> Flag | None:
     )
 
 
+class _PlaceFactors(NamedTuple):
+    average: Decimal
+    residual: Decimal  # the average factor while no residual factor is loaded
+    fallbacks: str  # the factor_fallback flag's detail; empty when neither factor is a fallback
+
+
 class _Computation:
     """The state of one roll-up while its site-years are added up."""
 
@@ -48,6 +55,7 @@ class _Computation:
         self.has_residual = self.table.has(RESIDUAL)
         self.flags: list[Flag] = []
         self.resolved: dict[tuple[str, str, int, str], ResolvedFactor] = {}
+        self.places: dict[tuple[str, str, int], _PlaceFactors] = {}
         self.current: dict[str, SupplierYear] = defaultdict(SupplierYear)
         self.baseline: dict[str, SupplierYear] = {}
         self.site_current: dict[tuple[str, str, str], SupplierYear] = {}
@@ -63,44 +71,54 @@ class _Computation:
         self.resolved[(resolved.province, resolved.region, resolved.year, kind)] = resolved
         return resolved
 
+    def place_factors(self, site_year: SiteYear) -> _PlaceFactors:
+        """The factors of the site-year's place and year, resolved once per place and year (a
+        place has hundreds of site-years)."""
+        key = (site_year.province, site_year.region, site_year.year)
+        found = self.places.get(key)
+        if found is None:
+            average = self.factor(site_year, site_year.year, AVERAGE)
+            residual = self.factor(site_year, site_year.year, RESIDUAL) if self.has_residual else None
+            fallbacks = "; ".join(f.describe() for f in (average, residual) if f is not None and f.is_fallback)
+            found = _PlaceFactors(average.value, residual.value if residual else average.value, fallbacks)
+            self.places[key] = found
+        return found
+
     def add(self, site_year: SiteYear) -> None:
         inputs = self.inputs
-        average = self.factor(site_year, site_year.year, AVERAGE)
-        residual = self.factor(site_year, site_year.year, RESIDUAL) if self.has_residual else None
+        factors = self.place_factors(site_year)
+        average, residual = factors.average, factors.residual
         eligible = inputs.irec_last_year is None or site_year.year <= inputs.irec_last_year
         total, attributable = site_year.counted_irec_eligible if eligible else site_year.counted_irec_ineligible
-        residual_value = residual.value if residual else average.value
         site_key = (site_year.supplier_code, site_year.site_code, site_year.region)
         # With year == baseline_year, the same lines are both the year's and the baseline's.
         if site_year.year == inputs.year:
-            self.current[site_year.supplier_code].add(total, attributable, site_year, average.value, residual_value)
+            self.current[site_year.supplier_code].add(total, attributable, site_year, average, residual)
             if self.details:
                 self.site_current.setdefault(site_key, SupplierYear()).add(
-                    total, attributable, site_year, average.value, residual_value
+                    total, attributable, site_year, average, residual
                 )
-            self.double_claimed += total.double_claimed
-            self.ineligible_irec += total.ineligible_irec
-            self.double_claimed_avoided += attributable.double_claimed * average.value
-            self.ineligible_irec_avoided += attributable.ineligible_irec * average.value
+            if total.double_claimed or total.ineligible_irec:  # most site-years exclude nothing
+                self.double_claimed += total.double_claimed
+                self.ineligible_irec += total.ineligible_irec
+                self.double_claimed_avoided += attributable.double_claimed * average
+                self.ineligible_irec_avoided += attributable.ineligible_irec * average
         if site_year.year == inputs.baseline_year:
             baseline = self.baseline.setdefault(site_year.supplier_code, SupplierYear())
-            baseline.add(total, attributable, site_year, average.value, residual_value)
+            baseline.add(total, attributable, site_year, average, residual)
             at_year = self.table.resolve(site_year.province, site_year.region, inputs.year, AVERAGE).value
             baseline.avoided_at_year_factors += attributable.green * at_year
             if self.details:
                 self.site_baseline.setdefault(site_key, SupplierYear()).add(
-                    total, attributable, site_year, average.value, residual_value
+                    total, attributable, site_year, average, residual
                 )
         if self.details:
-            self._flag(site_year, average, residual, eligible)
+            self._flag(site_year, factors.fallbacks, eligible)
 
-    def _flag(
-        self, site_year: SiteYear, average: ResolvedFactor, residual: ResolvedFactor | None, eligible: bool
-    ) -> None:
+    def _flag(self, site_year: SiteYear, fallbacks: str, eligible: bool) -> None:
         where = (site_year.supplier_code, site_year.site_code, site_year.year)
-        fallbacks = [f.describe() for f in (average, residual) if f is not None and f.is_fallback]
         if fallbacks:
-            self.flags.append(Flag("factor_fallback", *where, "; ".join(fallbacks)))
+            self.flags.append(Flag("factor_fallback", *where, fallbacks))
         q = site_year.total
         if site_year.duplicates or q.gec_double or q.irec_double:
             self.flags.append(

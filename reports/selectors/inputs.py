@@ -84,7 +84,10 @@ def _rollup_inputs(*, year: int, baseline_year: int, irec_last_year: int) -> Rol
         )
         # The share is applied in Python, exactly: a product in SQL would be floating point on SQLite.
         attributable = total.scaled(row["bmw_share_percent"] / 100)
-        entry = merged.setdefault(key, [Quantities(), Quantities(), [], 0])
+        entry = merged.get(key)
+        if entry is None:  # a site-year is one row but for its lines of other shares or with exclusions
+            merged[key] = [total, attributable, list(exclusion.what) if exclusion else [], row["lines"]]
+            continue
         entry[0] += total
         entry[1] += attributable
         entry[2] += exclusion.what if exclusion else []
