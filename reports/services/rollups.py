@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from portal.collector import gc_paused
@@ -62,7 +62,6 @@ def _rollup_run_create(*, year: int, baseline_year: int, trigger: str, task_id: 
         raise
     result = rollup_result_json(outcome, sensitivity)
     with transaction.atomic():
-        _commit_without_waiting_for_disk()
         # Serialise writers of the same year, then look again: a concurrent run may have won.
         request, _created = RollupRequest.objects.get_or_create(year=year)
         RollupRequest.objects.select_for_update().get(pk=request.pk)
@@ -128,16 +127,6 @@ def _rollup_run_create(*, year: int, baseline_year: int, trigger: str, task_id: 
         )
     logger.info("roll-up %s stored as run %s (%s)", year, run.pk, trigger or "manual")
     return run
-
-
-def _commit_without_waiting_for_disk() -> None:
-    """On PostgreSQL, the run's commit does not wait for its WAL to reach the disk (about 5 MB at
-    2,000 suppliers: 0.1–0.17 s of a 2 s roll-up, bench/RESULTS.md). A crash within the next
-    fraction of a second can lose the run, never half of it: a run is derived from stored inputs and
-    the next roll-up computes it again. Every other transaction keeps the server's setting."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def run_figures(outcome: RollupOutcome, sensitivity: dict[str, RollupOutcome]) -> dict[str, object]:

@@ -92,32 +92,6 @@ def test_rollup_query_count_does_not_grow_with_suppliers_or_lines() -> None:
     assert large["WRITE"] <= small["WRITE"] + 3
 
 
-def _synchronous_commit() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a setting of PostgreSQL's")
-@pytest.mark.django_db(transaction=True)  # the run's transaction is the outermost one, as in the worker
-def test_only_the_runs_own_transaction_commits_without_waiting_for_the_disk() -> None:
-    make_portfolio(1)
-    seen = []
-
-    def setting(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        result = execute(sql, params, many, context)
-        if sql.startswith("INSERT") and "reports_rolluprun" in sql:
-            seen.append(_synchronous_commit())
-        return result
-
-    assert _synchronous_commit() == "on"
-    with connection.execute_wrapper(setting):
-        run = rollup_run_create(year=2024)
-    assert seen == ["off"]
-    assert _synchronous_commit() == "on"  # SET LOCAL: gone with the run's transaction
-    assert RollupRun.objects.filter(pk=run.pk).exists()
-
-
 def test_a_certificate_claimed_by_a_submitted_line_of_another_supplier_is_a_double_claim() -> None:
     make_portfolio(1)
     approved = Submission.objects.get(period__year=2024).lines.first()
