@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from reports.models import EmissionFactor
-from suppliers.models import CertificateClaim, Line, ReportingPeriod, Site, Submission, Supplier
+from suppliers.models import CertificateClaim, CertificateRange, Line, ReportingPeriod, Site, Submission, Supplier
 from suppliers.services.imports import COLUMNS, submissions_import
 from suppliers.services.spreadsheets import FileRefused
 from tests.conftest import WORKED_EXAMPLE
@@ -329,11 +329,17 @@ def test_a_failure_while_writing_rolls_back_everything_written_before_it(monkeyp
     _import(FILE_2019)
     before, lines_before = _counts(), _lines()
 
-    def fail(*args: object, **kwargs: object) -> None:
-        raise IntegrityError("simulated: another import got there first")
+    from suppliers.services.imports import writing
 
-    # The last write of an import: suppliers, sites, submissions and lines are written by then.
-    monkeypatch.setattr(CertificateClaim.objects, "bulk_create", fail)
+    written = writing.insert_values
+
+    def fail(model: type, rows: list[dict]) -> None:
+        if model is CertificateRange:
+            raise IntegrityError("simulated: another import got there first")
+        written(model, rows)
+
+    # The last write of an import: suppliers, sites, submissions, lines and claims are written by then.
+    monkeypatch.setattr(writing, "insert_values", fail)
     with pytest.raises(FileRefused, match="nothing was saved"):
         _import(FILE_2024)
     assert _counts() == before
@@ -709,3 +715,30 @@ def test_the_portals_default_factor_table_loads_and_names_a_source_on_every_row(
         (2023, Decimal("0.6096")),
     }
     assert not EmissionFactor.objects.filter(source="").exists()
+
+
+@pytest.mark.django_db
+def test_each_imported_line_has_its_history_as_stored_with_who_imported_it() -> None:
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True)
+    submissions_import(content=_csv(_many_rows(20)), filename="first.csv", approve=True, user=staff)
+    rows = _many_rows(20, total=3_000_000)[:5]  # five lines again, with other figures
+    submissions_import(content=_csv(rows), filename="second.csv", approve=True, user=staff)
+
+    history = Line.history.model.objects.order_by("history_id")
+    assert history.count() == 25
+    assert sorted(history.values_list("history_type", flat=True)) == ["+"] * 20 + ["~"] * 5
+    assert set(history.values_list("history_user_id", flat=True)) == {staff.pk}
+    for line in Line.objects.all():
+        newest = history.filter(id=line.pk).last()
+        # The newest history row holds the line as stored, every field of it.
+        assert (newest.submission_id, newest.site_id, newest.entered_values) == (
+            line.submission_id, line.site_id, line.entered_values,
+        )  # fmt: skip
+        assert newest.total_electricity_mwh == line.total_electricity_mwh
+        assert newest.irec_mwh == line.irec_mwh
+        assert newest.updated_at == line.updated_at
+    replaced = Line.objects.get(site__code="S0", submission__supplier__code="CN-1000")
+    assert replaced.total_electricity_mwh == Decimal("3000")  # 3,000,000 kWh
+    assert history.filter(id=replaced.pk).count() == 2
