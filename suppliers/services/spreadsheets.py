@@ -3,8 +3,10 @@
 import csv
 import datetime
 import io
+import itertools
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -46,7 +48,9 @@ class FileRefused(Exception):
 @dataclass(frozen=True)
 class Table:
     header: list[str]
-    rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells)
+    # (spreadsheet row number, cells) of the non-empty rows after the header: a list, or for a CSV
+    # file CsvRows, which reads them from the file's bytes each time it is gone through.
+    rows: "list[tuple[int, list[str]]] | CsvRows"
     header_row: int = 1  # the first non-empty row, whatever blank rows come before it
     # What the sheet itself is refused for (merged cells, formulas without results), told with the
     # rows' own problems; and the cells (row number, column index) those problems cover, whose
@@ -55,30 +59,30 @@ class Table:
     covered: frozenset[tuple[int, int]] = frozenset()
 
 
-def _decode(content: bytes) -> str:
+def _encoding(content: bytes) -> str:
+    """The codec that reads the whole CSV file: UTF-8 (with or without its mark) or GB18030."""
     if content.startswith(b"\xef\xbb\xbf"):
         try:
-            return content[3:].decode("utf-8")
+            content[3:].decode("utf-8")
         except UnicodeDecodeError:
             # A UTF-8 mark in front of other bytes: a file pasted together from two encodings.
             raise FileRefused(
                 [Problem(None, None, _("The file's encoding is not recognised: save it as UTF-8 or GB18030/GBK."))]
             ) from None
+        return "utf-8-sig"
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileRefused([Problem(None, None, _("The file is UTF-16; save it as CSV UTF-8 or as an Excel workbook."))])
     if b"\x00" in content:
         raise FileRefused([Problem(None, None, _("The file is not a text CSV file nor an Excel workbook (.xlsx)."))])
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK and GB2312: what Excel in China saves a CSV as.
-        return content.decode("gb18030")
-    except UnicodeDecodeError:
-        raise FileRefused(
-            [Problem(None, None, _("The file's encoding is not recognised: save it as UTF-8 or GB18030/GBK."))]
-        ) from None
+    for encoding in ("utf-8", "gb18030"):  # GB18030: a superset of GBK and GB2312, what Excel in China saves
+        try:
+            content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise FileRefused(
+        [Problem(None, None, _("The file's encoding is not recognised: save it as UTF-8 or GB18030/GBK."))]
+    )
 
 
 def _csv_error(error: csv.Error) -> str:
@@ -93,19 +97,54 @@ def _csv_error(error: csv.Error) -> str:
     return _("The CSV file cannot be read: %(error)s") % {"error": reason}
 
 
-def _read_csv(content: bytes) -> list[list[str]]:
-    text = _decode(content)
-    rows: list[list[str]] = []
-    # A cell repeated down the file (a code, a name, a unit, a period) is kept once: a 100,000-row
-    # file's rows take half the memory.
-    seen: dict[str, str] = {}
+def _csv_rows(content: bytes, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, stripped cells) of each non-empty row, read as a stream: one row at a time in
+    memory, never the file's text nor its rows whole. Raises FileRefused where the CSV is broken."""
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    number = 0
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), strict=True):
-            rows.append([seen.setdefault(cell, cell) for cell in row])
+        for number, row in enumerate(csv.reader(text, strict=True), start=1):
+            cells = [cell.strip() for cell in row]
+            if any(cells):
+                yield number, cells
     except csv.Error as error:
         # The row the reader was in: the next after those it read whole, numbered as the others.
-        raise FileRefused([Problem(len(rows) + 1, None, _csv_error(error))]) from None
-    return rows
+        raise FileRefused([Problem(number + 1, None, _csv_error(error))]) from None
+
+
+class CsvRows:
+    """The non-empty rows after the header of a CSV file, read from its bytes each time they are
+    gone through (an import reads them twice: to check, then to write), so that a large file's
+    rows are never all in memory. Counted, and the file's CSV checked, when made."""
+
+    def __init__(self, content: bytes, encoding: str, header_row: int) -> None:
+        self._content, self._encoding, self._header_row = content, encoding, header_row
+        self._count = sum(1 for _row in self)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        for number, cells in _csv_rows(self._content, self._encoding):
+            if number > self._header_row:
+                yield number, cells
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int) -> tuple[int, list[str]]:
+        return next(itertools.islice(self, index, None))
+
+
+def _read_csv(content: bytes) -> Table:
+    encoding = _encoding(content)
+    first = next(_csv_rows(content, encoding), None)
+    if first is None:
+        raise FileRefused([Problem(None, None, _("The file is empty."))])
+    header_row, header = first
+    rows = CsvRows(content, encoding, header_row)
+    if len(rows) > MAX_ROWS:
+        raise FileRefused(
+            [Problem(None, None, _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})]
+        )
+    return Table(header=[cell.lower() for cell in header], rows=rows, header_row=header_row)
 
 
 # What an Excel number format shows of a date: quoted text, escaped characters, [colours] and
@@ -302,7 +341,7 @@ def table_read(*, content: bytes, filename: str) -> Table:
             raise FileRefused([Problem(None, None, _("The file is named .xlsx but is not an Excel workbook."))])
         raw, problems, covered = _read_xlsx(content)
     else:
-        raw, problems, covered = _read_csv(content), [], set()
+        return _read_csv(content)
     numbered = [(number, [cell.strip() for cell in row]) for number, row in enumerate(raw, start=1)]
     numbered = [(number, row) for number, row in numbered if any(row)]
     if not numbered:

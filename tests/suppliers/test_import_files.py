@@ -742,3 +742,24 @@ def test_each_imported_line_has_its_history_as_stored_with_who_imported_it() -> 
     replaced = Line.objects.get(site__code="S0", submission__supplier__code="CN-1000")
     assert replaced.total_electricity_mwh == Decimal("3000")  # 3,000,000 kWh
     assert history.filter(id=replaced.pk).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_file_longer_than_a_write_chunk_is_written_whole_chunk_by_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    from suppliers.services.imports import writing
+
+    monkeypatch.setattr(writing, "WRITE_CHUNK", 7)  # 50 rows: seven full chunks and one of one row
+    submissions_import(content=_csv(_many_rows(50)), filename="first.csv", approve=True)
+    again = _many_rows(50, total=2_000_000)[10:40]  # 30 lines replaced, across five chunks
+    result = submissions_import(content=_csv(again), filename="second.csv", approve=True)
+
+    assert (result.lines_created, result.lines_replaced) == (0, 30)
+    assert Line.objects.count() == 50
+    assert Line.history.count() == 80
+    totals = {(line.site.supplier.code, line.site.code): line.total_electricity_mwh for line in Line.objects.all()}
+    for i in range(50):
+        expected = Decimal(2_000_000 + i) / 1000 if 10 <= i < 40 else Decimal(1_000_000 + i) / 1000
+        assert totals[(f"CN-{1000 + i // 10}", f"S{i % 10}")] == expected, i
+    # Each tenth row claims an I-REC batch: every line keeps exactly its own claim, replaced or not.
+    claims = sorted(CertificateClaim.objects.values_list("line__site__supplier__code", "line__site__code", "batch_id"))
+    assert claims == [(f"CN-{1000 + i // 10}", "S0", f"IREC-{i}") for i in range(0, 50, 10)]

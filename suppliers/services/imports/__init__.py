@@ -17,7 +17,9 @@ from suppliers.services.imports.reading import (
     MAX_NAME_LENGTH,
     REQUIRED_COLUMNS,
     ParsedLine,
-    file_parse,
+    header_problems,
+    row_keys,
+    rows_parse,
     submission_file_parse,
 )
 from suppliers.services.imports.writing import ImportResult, lines_write, suppliers_lock, write_refusal
@@ -48,12 +50,15 @@ def submissions_import(
     if approve and as_draft:
         raise ValueError("A file is imported either approved or as a draft, not both.")
     table = table_read(content=content, filename=filename)
-    lines, problems = file_parse(table)
-    del table  # the rows as text are not needed once parsed: the write has that memory
+    problems = header_problems(table)
+    # The file is read twice: to check it, keeping only each row's key (and, for a dry run, the
+    # lines it shows), then to write it a chunk of lines at a time (bench/RESULTS.md: memory).
+    parsed = list(rows_parse(table, problems)) if dry_run else None
+    keys = row_keys(parsed if parsed is not None else rows_parse(table, problems))
     try:
         with transaction.atomic():
-            suppliers_lock({line.supplier_code for line in lines if line.supplier_code})
-            check = FileCheck(lines, restrict_to_supplier, as_draft=as_draft)
+            suppliers_lock({key.supplier_code for key in keys if key.supplier_code})
+            check = FileCheck(keys, restrict_to_supplier, as_draft=as_draft)
             suppliers, sites = check.run()
             if problems or check.problems:
                 # One refusal with every problem: the file's own, then the database's, row by row.
@@ -61,18 +66,19 @@ def submissions_import(
                 raise FileRefused(sorted([*problems, *checked], key=lambda p: p.row or 0))
             if dry_run:
                 return ImportResult(
-                    lines_created=len(lines) - len(check.replacing_rows),
+                    lines_created=len(keys) - len(check.replacing_rows),
                     lines_replaced=len(check.replacing_rows),
-                    suppliers_created=len({line.supplier_code for line in lines} - suppliers.keys()),
-                    sites_created=len({(line.supplier_code, line.site_code) for line in lines} - sites.keys()),
-                    years={line.period.year for line in lines},
-                    parsed=lines,
+                    suppliers_created=len({key.supplier_code for key in keys} - suppliers.keys()),
+                    sites_created=len({(key.supplier_code, key.site_code) for key in keys} - sites.keys()),
+                    years={key.period.year for key in keys},
+                    parsed=parsed,
                     replacing_rows=check.replacing_rows,
                 )
-            result = lines_write(lines, suppliers, sites, approve=approve, as_draft=as_draft, user=user)
-            result.parsed, result.replacing_rows = lines, check.replacing_rows
+            lines = rows_parse(table, [])  # read again: the same rows, without a problem this time
+            result = lines_write(keys, lines, suppliers, sites, approve=approve, as_draft=as_draft, user=user)
+            result.replacing_rows = check.replacing_rows
     except (IntegrityError, OperationalError) as error:
-        raise FileRefused(write_refusal(error, lines)) from None
+        raise FileRefused(write_refusal(error, rows_parse(table, []))) from None
     claims_changed_after_commit()
     if approve:
         approved_lines_changed_after_commit(years=result.years, trigger="import")

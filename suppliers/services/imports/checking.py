@@ -17,7 +17,7 @@ from suppliers.models import (
 )
 from suppliers.periods import Period
 from suppliers.provinces import Province
-from suppliers.services.imports.reading import HAS_CJK, ParsedLine
+from suppliers.services.imports.reading import HAS_CJK, ParsedLine, RowKey
 from suppliers.services.spreadsheets import Problem
 
 
@@ -35,7 +35,7 @@ def line_instrument(batch_id: str, line: ParsedLine) -> str:
 class FileCheck:
     """Cross-row and database checks, collecting problems rather than stopping at the first."""
 
-    def __init__(self, lines: list[ParsedLine], restrict_to_supplier: Supplier | None, *, as_draft: bool) -> None:
+    def __init__(self, lines: list[RowKey], restrict_to_supplier: Supplier | None, *, as_draft: bool) -> None:
         self.lines = lines
         self.restrict = restrict_to_supplier
         self.as_draft = as_draft
@@ -136,7 +136,7 @@ class FileCheck:
                 % {"name": in_script or supplier.name_zh or supplier.name_en},
             )
 
-    def _sites(self, sites: dict[tuple[str, str], Site], lines: list[ParsedLine]) -> None:
+    def _sites(self, sites: dict[tuple[str, str], Site], lines: list[RowKey]) -> None:
         first_province: dict[tuple[str, str], tuple[Province | None, int]] = {}
         for line in lines:
             key = (line.supplier_code, line.site_code)
@@ -169,7 +169,7 @@ class FileCheck:
                     % {"site": line.site_code, "row": seen[1]},
                 )
 
-    def _site_of_supplier(self, line: ParsedLine, site: Site | None) -> bool:
+    def _site_of_supplier(self, line: RowKey, site: Site | None) -> bool:
         """On a supplier's upload a site is one staff recorded, under its recorded name: False (and
         the row refused) for a new site, which is then checked no further."""
         if site is None:
@@ -195,8 +195,8 @@ class FileCheck:
             )
         return True
 
-    def _periods(self, sites: dict[tuple[str, str], Site], lines: list[ParsedLine]) -> None:
-        by_site: dict[tuple[str, str], list[ParsedLine]] = defaultdict(list)
+    def _periods(self, sites: dict[tuple[str, str], Site], lines: list[RowKey]) -> None:
+        by_site: dict[tuple[str, str], list[RowKey]] = defaultdict(list)
         for line in lines:
             by_site[(line.supplier_code, line.site_code)].append(line)
         for key, site_lines in by_site.items():

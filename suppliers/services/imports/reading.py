@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,7 +38,7 @@ COLUMNS = (
     "supplier_code", "supplier_name", "uscc", "site_code", "site_name", "province", "period", "unit",
     "total_electricity", *GREEN_COLUMNS, "bmw_share_percent", "certificate_ids", *SERIAL_COLUMNS,
 )  # fmt: skip
-WRITE_CHUNK = 10_000  # lines built and written at a time
+WRITE_CHUNK = 5_000  # lines read, built and written at a time
 MAX_NAME_LENGTH = 200  # Supplier.name_zh / name_en and Site.name
 HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel reads as the start of a formula
@@ -68,6 +69,53 @@ class ParsedLine:
 
     def known(self, column: str) -> bool:
         return column not in self.unknown
+
+
+@dataclass(slots=True)
+class RowKey:
+    """What the checks against the other rows and the database, and the writing of suppliers,
+    sites and submissions, read of a parsed row: the row without its figures. An import holds one
+    of these for every row of its file, and the lines themselves one chunk at a time."""
+
+    row: int
+    supplier_code: str
+    supplier_name: str
+    uscc: str
+    site_code: str
+    site_name: str
+    province: Province | None
+    period: Period | None
+    unknown: frozenset[str] = frozenset()
+
+    def known(self, column: str) -> bool:
+        return column not in self.unknown
+
+
+def row_keys(lines: Iterable[ParsedLine]) -> list[RowKey]:
+    """The key of each line, its texts and periods shared between the rows that repeat them (a
+    supplier's code and name are on each of its rows)."""
+    shared: dict[object, object] = {}
+
+    def once(value: object) -> object:
+        return shared.setdefault(value, value)
+
+    return [
+        RowKey(
+            line.row,
+            once(line.supplier_code),
+            once(line.supplier_name),
+            once(line.uscc),
+            once(line.site_code),
+            once(line.site_name),
+            line.province,
+            once(line.period),
+            line.unknown,
+        )
+        for line in lines
+    ]
+
+
+NOTHING_UNKNOWN: frozenset[str] = frozenset()  # shared: a new empty frozenset costs 216 bytes a row
 
 
 _LINE_CHECK_COLUMNS = frozenset({"unit", *QUANTITY_FIELDS, "certificate_ids", *SERIAL_COLUMNS})
@@ -191,38 +239,47 @@ def _parse_row(
         certificate_ids=certificate_ids,
         serials=serials,
         valid=len(problems) == before and not failed,
-        unknown=frozenset(failed),
+        unknown=frozenset(failed) if failed else NOTHING_UNKNOWN,
     )
 
 
-def file_parse(table: Table) -> tuple[list[ParsedLine], list[Problem]]:
-    """Every row read, and every problem of the sheet, the header and each row on its own.
-
-    Consumes `table.rows`: each row's text is dropped once parsed, so that a large file's text and
-    its parsed lines are not both held in memory."""
+def header_problems(table: Table) -> list[Problem]:
+    """What is wrong with the sheet and its header (a file without rows included)."""
     problems: list[Problem] = list(table.problems)
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
-    unknown = [c for c in table.header if c and c not in COLUMNS]
-    duplicated = sorted({c for c in table.header if c and table.header.count(c) > 1})
-    for column in missing:
+    for column in _missing(table):
         problems.append(Problem(table.header_row, column, _("this required column is missing from the header")))
-    for column in unknown:
+    for column in [c for c in table.header if c and c not in COLUMNS]:
         problems.append(Problem(table.header_row, column, _("is not a column of the submission format")))
-    for column in duplicated:
+    for column in _duplicated(table):
         problems.append(Problem(table.header_row, column, _("appears more than once in the header")))
     if not table.rows:
-        return [], [*problems, Problem(None, None, _("The file has a header but no rows."))]
+        problems.append(Problem(None, None, _("The file has a header but no rows.")))
+    return problems
+
+
+def _missing(table: Table) -> list[str]:
+    return [c for c in REQUIRED_COLUMNS if c not in table.header]
+
+
+def _duplicated(table: Table) -> list[str]:
+    return sorted({c for c in table.header if c and table.header.count(c) > 1})
+
+
+def rows_parse(table: Table, problems: list[Problem]) -> Iterator[ParsedLine]:
+    """Each row of `table` parsed on its own, in file order; each row's problems appended to
+    `problems` as it is read. A row that cannot be read as a line at all (more cells than the
+    header, values under nameless columns) gives its problems and no line.
+
+    The rows are read as they are parsed, not held: a CSV file's rows are read anew from its bytes
+    each time this is gone through (spreadsheets.CsvRows)."""
     # Told once in the header, not again in every row.
-    absent = frozenset(missing) | frozenset(duplicated)
+    absent = frozenset(_missing(table)) | frozenset(_duplicated(table))
     width = len(table.header)
     covered: dict[int, set[str]] = defaultdict(set)
     for row, column in table.covered:
         if column < width and table.header[column]:
             covered[row].add(table.header[column])
-    parsed = []
-    rows = table.rows
-    for index, (number, cells) in enumerate(rows):
-        rows[index] = None
+    for number, cells in table.rows:
         if len(cells) > width and any(cells[width:]):
             problems.append(Problem(number, None, _("has more cells than the header has columns")))
             continue
@@ -238,8 +295,13 @@ def file_parse(table: Table) -> tuple[list[ParsedLine], list[Problem]]:
             ]
             continue
         unreadable = absent | covered[number] if number in covered else absent
-        parsed.append(_parse_row(number, dict(zip(table.header, cells, strict=False)), problems, unreadable=unreadable))
-    return parsed, problems
+        yield _parse_row(number, dict(zip(table.header, cells, strict=False)), problems, unreadable=unreadable)
+
+
+def file_parse(table: Table) -> tuple[list[ParsedLine], list[Problem]]:
+    """Every row read, and every problem of the sheet, the header and each row on its own."""
+    problems = header_problems(table)
+    return list(rows_parse(table, problems)), problems
 
 
 def submission_file_parse(*, table: Table) -> list[ParsedLine]:

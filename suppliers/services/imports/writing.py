@@ -1,8 +1,10 @@
 """Writing a checked file in one transaction, and naming the rule when the database refuses it."""
 
+import itertools
 import logging
 import re
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -29,7 +31,7 @@ from suppliers.models import (
 )
 from suppliers.periods import Period
 from suppliers.services.imports.checking import line_instrument, same_name
-from suppliers.services.imports.reading import HAS_CJK, WRITE_CHUNK, ParsedLine
+from suppliers.services.imports.reading import HAS_CJK, WRITE_CHUNK, ParsedLine, RowKey
 from suppliers.services.spreadsheets import FileRefused, Problem
 
 logger = logging.getLogger(__name__)
@@ -42,7 +44,7 @@ class ImportResult:
     suppliers_created: int = 0
     sites_created: int = 0
     years: set[int] = field(default_factory=set)
-    parsed: list[ParsedLine] = field(default_factory=list)  # the file's lines, in file order
+    parsed: list[ParsedLine] = field(default_factory=list)  # a dry run's lines, in file order
     replacing_rows: set[int] = field(default_factory=set)  # rows whose line replaces a stored one
 
     @property
@@ -215,7 +217,8 @@ def _lines_history(ids: list[int], *, replaced: list[int], now: datetime, user: 
 
 
 def lines_write(
-    lines: list[ParsedLine],
+    keys: list[RowKey],
+    lines: Iterable[ParsedLine],
     suppliers: dict[str, Supplier],
     sites: dict[tuple[str, str], Site],
     *,
@@ -226,7 +229,7 @@ def lines_write(
     result = ImportResult()
     now = timezone.now()
     names_before = {code: (supplier.name_zh, supplier.name_en) for code, supplier in suppliers.items()}
-    for line in lines:
+    for line in keys:
         supplier = suppliers.get(line.supplier_code)
         if supplier is None:
             supplier = Supplier(code=line.supplier_code, uscc=line.uscc)
@@ -240,7 +243,7 @@ def lines_write(
                 supplier.name_zh = line.supplier_name
             else:
                 supplier.name_en = line.supplier_name
-    in_file = {line.supplier_code for line in lines}
+    in_file = {line.supplier_code for line in keys}
     for supplier in suppliers.values():
         # A supplier whose names the file leaves as they were is not saved again (nor its history).
         if supplier.code in in_file and names_before.get(supplier.code) != (supplier.name_zh, supplier.name_en):
@@ -249,7 +252,7 @@ def lines_write(
 
     new_sites: list[Site] = []
     renamed: dict[int, Site] = {}
-    for line in lines:
+    for line in keys:
         key = (line.supplier_code, line.site_code)
         site = sites.get(key)
         if site is None:
@@ -272,23 +275,23 @@ def lines_write(
         bulk_update_with_history(list(renamed.values()), Site, ["name"], batch_size=2000, default_user=user)
 
     periods: dict[Period, ReportingPeriod] = {}
-    for period in sorted({line.period for line in lines}):  # one order for every import: no deadlock
+    for period in sorted({key.period for key in keys}):  # one order for every import: no deadlock
         # A period first seen in a file is recorded closed: staff open the periods suppliers are
         # asked to report for, with their due dates.
         periods[period], _created = ReportingPeriod.objects.get_or_create(
             year=period.year, kind=period.kind, number=period.number, defaults={"is_open": False}
         )
     status = Submission.Status.APPROVED if approve else Submission.Status.SUBMITTED
-    keys = {(suppliers[line.supplier_code].pk, periods[line.period].pk) for line in lines}
+    submission_keys = {(suppliers[key.supplier_code].pk, periods[key.period].pk) for key in keys}
     # One locked read for every submission the file touches, then bulk writes (with history).
     submissions: dict[tuple[int, int], Submission] = {
         (submission.supplier_id, submission.period_id): submission
         for submission in Submission.objects.select_for_update(of=("self",)).filter(
-            supplier_id__in={key[0] for key in keys}, period_id__in={key[1] for key in keys}
+            supplier_id__in={key[0] for key in submission_keys}, period_id__in={key[1] for key in submission_keys}
         )
     }
     new_submissions, changed = [], []
-    for key in sorted(keys):
+    for key in sorted(submission_keys):
         submission = submissions.get(key)
         if submission is None:
             submission = Submission(supplier_id=key[0], period_id=key[1], version=0)
@@ -319,19 +322,22 @@ def lines_write(
         ["status", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "review_comment", "version", "updated_at"],
         user=user,
     )  # fmt: skip
+    # Written: their ids are all the lines need (35,000 submissions' objects are 20 MB).
+    submission_ids = {key: submission.pk for key, submission in submissions.items()}
+    del submissions, new_submissions, changed, submission_keys
 
     # The lines are written a chunk at a time: memory holds one chunk's rows, not the file's.
     stored = {
         (submission_id, site_id): pk
-        for submission_id, site_id, pk in Line.objects.filter(submission__in=[s.pk for s in submissions.values()])
+        for submission_id, site_id, pk in Line.objects.filter(submission__in=list(submission_ids.values()))
         .values_list("submission_id", "site_id", "pk")
         .iterator(chunk_size=WRITE_CHUNK)
     }
-    for start in range(0, len(lines), WRITE_CHUNK):
-        chunk = lines[start : start + WRITE_CHUNK]
+    rows = iter(lines)
+    while chunk := list(itertools.islice(rows, WRITE_CHUNK)):
         keyed = []
         for parsed in chunk:
-            submission_id = submissions[(suppliers[parsed.supplier_code].pk, periods[parsed.period].pk)].pk
+            submission_id = submission_ids[(suppliers[parsed.supplier_code].pk, periods[parsed.period].pk)]
             site_id = sites[(parsed.supplier_code, parsed.site_code)].pk
             keyed.append((parsed, submission_id, site_id, stored.get((submission_id, site_id))))
         replaced = [pk for *_, pk in keyed if pk]
@@ -366,7 +372,7 @@ def lines_write(
         )
         result.lines_created += len(chunk) - len(replaced)
         result.lines_replaced += len(replaced)
-    result.years = {line.period.year for line in lines}
+    result.years = {key.period.year for key in keys}
     return result
 
 
@@ -396,7 +402,7 @@ def _violated_constraint(error: Exception) -> str | None:
     return found.group(1) if found else None
 
 
-def write_refusal(error: Exception, lines: list[ParsedLine]) -> list[Problem]:
+def write_refusal(error: Exception, lines: Iterable[ParsedLine]) -> list[Problem]:
     """What to tell the user when the database refuses the write.
 
     Only a real conflict with another transaction (a row it created between our check and write,
