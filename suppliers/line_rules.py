@@ -33,6 +33,7 @@ _NUMBER = re.compile(r"^\+?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:\.\d+
 _SCIENTIFIC = re.compile(r"^\+?\d+(?:\.\d+)?[eE][+-]?\d{1,3}$")
 # A comma or a point that may be the decimal mark: 1,5 and 1.250.000,5 (European) or 12,34.
 _AMBIGUOUS = re.compile(r"^[+-]?(?:\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[ ,]\d{3})*,\d{1,2})$")
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _BATCH_ID = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,99}$")
 
 
@@ -40,6 +41,8 @@ def number_parse(text: str) -> Decimal:
     """A non-negative decimal as people type it: thousands separated by commas or spaces,
     full-width digits, Excel's scientific notation (1.25E+06); -0 is 0. Ambiguous decimal marks
     and words are refused with a message saying how to write the number."""
+    if _PLAIN.fullmatch(text):  # digits and a point, as most files write a number: nothing to normalise
+        return Decimal(text)
     normal = unicodedata.normalize("NFKC", text).strip()
     negative = normal.startswith("-")
     digits = normal[1:] if negative else normal

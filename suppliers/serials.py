@@ -16,6 +16,7 @@ cell (long items and long numbers are abbreviated).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -146,6 +147,9 @@ def _items(text: str) -> list[str]:
     return [item for item in items if item]
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _serial(serial: str, problems: list[str]) -> tuple[str, int, int] | None:
     """(stem, width, number) of one serial, or None after adding its problem to `problems`."""
     if len(serial) > MAX_SERIAL_LENGTH:
@@ -153,7 +157,7 @@ def _serial(serial: str, problems: list[str]) -> tuple[str, int, int] | None:
             _("“%(value)s” is longer than %(limit)s characters") % {"value": _shown(serial), "limit": MAX_SERIAL_LENGTH}
         )
         return None
-    if any(c.isspace() for c in serial):
+    if _SPACE.search(serial):
         problems.append(_("“%(value)s” contains a space") % {"value": _shown(serial)})
         return None
     start = len(serial)

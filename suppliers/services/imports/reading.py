@@ -1,5 +1,6 @@
 """Reading a submission file: each row parsed on its own into a ParsedLine, with its problems."""
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -121,6 +122,33 @@ NOTHING_UNKNOWN: frozenset[str] = frozenset()  # shared: a new empty frozenset c
 _LINE_CHECK_COLUMNS = frozenset({"unit", *QUANTITY_FIELDS, "certificate_ids", *SERIAL_COLUMNS})
 
 
+# The cells a file repeats on row after row (codes, USCCs, provinces, periods, units) are read once
+# each: a value that parses is kept (pure, whatever the language); one that does not raises again
+# on each row, with its message in the language of the moment.
+_SEEN = 10_000
+
+
+@functools.lru_cache(maxsize=_SEEN)
+def _valid_code(value: str) -> None:
+    code_validator(value)
+
+
+def _uscc_text(typed: str) -> str:
+    return unicodedata.normalize("NFKC", typed).strip().upper()
+
+
+@functools.lru_cache(maxsize=_SEEN)
+def _valid_uscc(typed: str) -> str:
+    uscc = _uscc_text(typed)
+    validate_uscc(uscc)
+    return uscc
+
+
+_province = functools.lru_cache(maxsize=_SEEN)(province_parse)
+_period = functools.lru_cache(maxsize=_SEEN)(period_parse)
+_unit = functools.lru_cache(maxsize=_SEEN)(unit_parse)
+
+
 def _parse_row(
     number: int, cells: dict[str, str], problems: list[Problem], *, unreadable: frozenset[str] = frozenset()
 ) -> ParsedLine:
@@ -151,35 +179,36 @@ def _parse_row(
     for column, value in (("supplier_code", supplier_code), ("site_code", site_code)):
         if value:
             try:
-                code_validator(value)
+                _valid_code(value)
             except ValidationError as error:
                 problem(column, " ".join(error.messages))
 
-    uscc = unicodedata.normalize("NFKC", cells.get("uscc", "")).strip().upper()
+    uscc = cells.get("uscc", "")
     if uscc:
         try:
-            validate_uscc(uscc)
+            uscc = _valid_uscc(uscc)
         except ValidationError as error:
+            uscc = _uscc_text(uscc)
             problem("uscc", " ".join(error.messages))
 
     province = None
     if cells.get("province"):
         try:
-            province = province_parse(cells["province"])
+            province = _province(cells["province"])
         except UnknownProvince as error:
             problem("province", str(error))
 
     period = None
     if cells.get("period"):
         try:
-            period = period_parse(cells["period"])
+            period = _period(cells["period"])
         except InvalidPeriod as error:
             problem("period", str(error))
 
     unit = None
     if cells.get("unit"):
         try:
-            unit = unit_parse(cells["unit"])
+            unit = _unit(cells["unit"])
         except UnknownUnit as error:
             problem("unit", str(error))
 
