@@ -7,9 +7,12 @@ counter starting again at 0 could meet keys left from its first life. Data writt
 portal's services (the demo's seed, a test's factories) starts a new epoch of every generation.
 """
 
+from functools import partial
 from uuid import uuid4
 
 from django.core.cache import cache
+from django.db import transaction
+from django.dispatch import Signal
 
 EPOCH = "generations:epoch"
 
@@ -36,3 +39,15 @@ def generation_bump(name: str) -> None:
 def generations_reset() -> None:
     """Starts a new generation of every name."""
     cache.set(EPOCH, uuid4().hex, timeout=None)
+
+
+def _bump_after_commit(name: str, **_signal: object) -> None:
+    """A new generation once the change is committed: bumped inside the transaction, a request
+    reading before the commit would keep the old state under the new generation."""
+    transaction.on_commit(lambda: generation_bump(name))
+
+
+def generation_ended_by(name: str, signal: Signal, sender: type | None = None) -> None:
+    """Each `signal` (from `sender`) starts a new generation of `name` after its commit."""
+    uid = f"generations.{name}.{id(signal)}.{sender.__name__ if sender else ''}"
+    signal.connect(partial(_bump_after_commit, name), sender=sender, weak=False, dispatch_uid=uid)

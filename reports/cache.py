@@ -9,23 +9,14 @@ drawn of one alone is keyed by the run's id and finish time, not by a generation
 - DOUBLE_CLAIMS: the certificates claimed twice (their page): suppliers.signals.claims_changed.
 """
 
-from functools import partial
-
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from portal.generations import generation_bump
+from portal.generations import generation_ended_by
 
 COVERAGE = "coverage"
 RUNS_AND_COMMITMENTS = "runs-and-commitments"
 DOUBLE_CLAIMS = "double-claims"
 WEEK = 7 * 24 * 3600
-
-
-def _bump_after_commit(name: str, **_signal: object) -> None:
-    """A new generation once the change is committed: bumped inside the transaction, a request
-    reading before the commit would keep the old state under the new generation."""
-    transaction.on_commit(lambda: generation_bump(name))
 
 
 def generations_connect() -> None:
@@ -34,10 +25,7 @@ def generations_connect() -> None:
     from suppliers.models import Commitment, EvidenceFile
     from suppliers.signals import approved_lines_changed, claims_changed
 
-    def bump(name: str, signal: object, sender: type | None = None) -> None:
-        uid = f"reports.cache.{name}.{id(signal)}.{sender.__name__ if sender else ''}"
-        signal.connect(partial(_bump_after_commit, name), sender=sender, weak=False, dispatch_uid=uid)
-
+    bump = generation_ended_by
     bump(COVERAGE, approved_lines_changed)
     bump(DOUBLE_CLAIMS, claims_changed)
     for signal in (post_save, post_delete):

@@ -17,10 +17,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from suppliers.cache import submission_flags_kept
 from suppliers.forms.submissions import line_serials_text
 from suppliers.models import EvidenceFile, Line, Submission
 from suppliers.periods import period_make
-from suppliers.selectors import submission_flags
 
 Status = Submission.Status
 
@@ -126,7 +126,7 @@ class FlagsFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() not in ("yes", "no"):
             return queryset
-        flags = submission_flags(list(queryset.values_list("pk", flat=True)))
+        flags = submission_flags_kept(list(queryset.values_list("pk", flat=True)))
         flagged = [pk for pk, codes in flags.items() if codes]
         return queryset.filter(pk__in=flagged) if self.value() == "yes" else queryset.exclude(pk__in=flagged)
 

@@ -28,6 +28,7 @@ from suppliers.admin_review import (
     state_counts,
     year_on_year,
 )
+from suppliers.cache import submission_flags_kept
 from suppliers.forms.conversation import MessageForm
 from suppliers.forms.review import ReturnForm, SubmissionActionForm, SubmissionFileForm
 from suppliers.models import Line, Submission
@@ -79,7 +80,7 @@ class SubmissionAdmin(AuditYearsAdmin, SimpleHistoryAdmin):
         changelist = super().get_changelist_instance(request)
         # The flags of the page's submissions, in a few queries for the whole page.
         changelist.result_list = list(changelist.result_list)
-        flags = submission_flags([submission.pk for submission in changelist.result_list])
+        flags = submission_flags_kept([submission.pk for submission in changelist.result_list])
         for submission in changelist.result_list:
             submission.flag_codes = flags[submission.pk]
         shown = next((spec.state() for spec in changelist.filter_specs if isinstance(spec, StateFilter)), None)

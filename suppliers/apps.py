@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SuppliersConfig(AppConfig):
     name = "suppliers"
     verbose_name = _("Suppliers and submissions")
+
+    def ready(self) -> None:
+        from suppliers.cache import generations_connect
+
+        generations_connect()

@@ -185,3 +185,51 @@ def test_flags_are_the_same_whether_or_not_approved_submissions_are_asked_about_
     everything = list(Submission.objects.values_list("pk", flat=True))
     alone, together = submission_flags(waiting), submission_flags(everything)
     assert {pk: together[pk] for pk in waiting} == alone
+
+
+# --- the flags kept between requests (suppliers.cache.SUBMISSION_FLAGS) -----------------------------
+
+
+def _listed_flags(client: Client) -> tuple[dict[str, list[str]], int]:
+    """Each listed submission's flags by supplier code, and the queries of the request."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:suppliers_submission_changelist"), {"status": "submitted"})
+    assert response.status_code == 200
+    listed = {s.supplier.code: s.flag_codes for s in response.context["cl"].result_list if s.period.year == 2024}
+    return listed, len(queries)
+
+
+def test_the_queue_keeps_each_submissions_flags_and_draws_them_the_same(
+    reviewer: Client, example_2024_waiting: dict[str, Submission]
+) -> None:
+    first, first_queries = _listed_flags(reviewer)
+    second, second_queries = _listed_flags(reviewer)
+    assert first["CN-0001"] == ["duplicate_certificate"]
+    assert second == first
+    assert second_queries < first_queries
+
+
+def test_a_return_shows_in_the_queues_flags_at_once(
+    reviewer: Client, example_2024_waiting: dict[str, Submission], django_capture_on_commit_callbacks
+) -> None:
+    from suppliers.services.submissions import submission_return
+
+    before, _queries = _listed_flags(reviewer)
+    assert before["CN-0001"] == ["duplicate_certificate"]  # CN-0002 claims the same batch
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_return(submission=example_2024_waiting["CN-0002"], user=User.objects.get(), comment="Check it.")
+    after, _queries = _listed_flags(reviewer)
+    assert after["CN-0001"] == []  # a returned submission claims nothing
+
+
+def test_a_line_saved_on_its_own_shows_in_the_queues_flags_at_once(
+    reviewer: Client, example_2024_waiting: dict[str, Submission], django_capture_on_commit_callbacks
+) -> None:
+    before, _queries = _listed_flags(reviewer)
+    assert before["CN-0005"] == ["yoy_outlier"]  # 5,000 MWh against 800 in 2019
+    line = example_2024_waiting["CN-0005"].lines.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        line.total_electricity_mwh = Decimal(1200)  # its 1,000 MWh of green power trading kept
+        line.save()
+    after, _queries = _listed_flags(reviewer)
+    assert after["CN-0005"] == []
