@@ -103,10 +103,10 @@ def measure_rollups(repeat: int) -> dict:
 
 def import_file(rows: int) -> Path:
     """A valid submission file of `rows` rows for existing suppliers and sites: the demo portfolio's
-    next years (2026, 2027), monthly, as the seed's own rows would be."""
+    next years (2026 to 2028, as many as it takes), monthly, as the seed's own rows would be."""
     portfolio = demo.demo_portfolio(_supplier_count())
     chosen = []
-    for year in (demo.LAST_YEAR + 1, demo.LAST_YEAR + 2):
+    for year in range(demo.LAST_YEAR + 1, demo.LAST_YEAR + 4):
         chosen += demo.demo_rows(portfolio, years=range(year, year + 1), monthly=True)
         if len(chosen) >= rows:
             break
@@ -172,6 +172,32 @@ def measure_import(env: dict[str, str]) -> dict:
     path.unlink()
     with connection.cursor() as cursor:
         # The rolled-back rows are dead tuples until vacuumed: gone before the load test.
+        cursor.execute("VACUUM ANALYZE")
+    return figures
+
+
+SCALED_IMPORTS = (20_000, 200_000)
+
+
+def measure_import_scaling(env: dict[str, str]) -> dict:
+    """The memory the import itself takes (its peak less the process's memory with Django and the
+    file's bytes loaded) for a file of 20,000 rows and one of 200,000: what grows with the file."""
+    figures = {}
+    for rows in SCALED_IMPORTS:
+        path = import_file(rows)
+        imported = _child(env, "import", str(path))
+        path.unlink()
+        figures[rows] = {
+            "seconds": imported["seconds"],
+            "peak_mb": imported["peak_mb"],
+            "own_mb": imported["peak_mb"] - imported["rss_before_mb"],
+        }
+        print(
+            f"  import of {rows:,} rows: {imported['seconds']:.2f} s, peak memory {imported['peak_mb']:.0f} MB, "
+            f"{figures[rows]['own_mb']:.0f} MB above the process with the file loaded",
+            flush=True,
+        )
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return figures
 
@@ -269,6 +295,7 @@ def everything(*, env: dict[str, str], repeat: int, load_seconds: int) -> dict:
     figures.update(measure_rollups(repeat))
     print("import and exports (each in a process of its own)", flush=True)
     figures["import"] = measure_import(env)
+    figures["import_scaling"] = measure_import_scaling(env)
     figures["exports"] = measure_exports(env)
     print(f"load (gunicorn, {os.environ.get('BENCH_WORKERS', 2)} workers; wrk, 50 connections)", flush=True)
     figures["load"] = measure_load(load_seconds)
@@ -332,6 +359,17 @@ def print_summary(figures: dict, targets: dict) -> None:
             "",
             f"≤ {targets['memory_mb']} MB",
             "yes" if figures["import"]["peak_mb"] <= targets["memory_mb"] else "NO",
+        )
+    )
+    small, large = (figures["import_scaling"][rows] for rows in SCALED_IMPORTS)
+    rows.append(
+        (
+            f"memory the import takes, {SCALED_IMPORTS[1]:,} rows",
+            f"{large['own_mb']:.0f} MB",
+            f"{small['own_mb']:.0f} MB ({SCALED_IMPORTS[0]:,} rows)",
+            f"{large['own_mb'] / small['own_mb']:.2f}" if small["own_mb"] > 0 else "",
+            "no more",
+            "yes" if large["own_mb"] <= small["own_mb"] else "NO",
         )
     )
     for name, export in figures["exports"].items():
