@@ -282,57 +282,64 @@ def lines_write(
             year=period.year, kind=period.kind, number=period.number, defaults={"is_open": False}
         )
     status = Submission.Status.APPROVED if approve else Submission.Status.SUBMITTED
-    submission_keys = {(suppliers[key.supplier_code].pk, periods[key.period].pk) for key in keys}
-    # One locked read for every submission the file touches, then bulk writes (with history).
-    submissions: dict[tuple[int, int], Submission] = {
+    submission_keys = sorted({(suppliers[key.supplier_code].pk, periods[key.period].pk) for key in keys})
+    # One locked read for every submission the file touches, then bulk writes (with history), a
+    # chunk at a time: what the lines need of them is their ids.
+    existing: dict[tuple[int, int], Submission] = {
         (submission.supplier_id, submission.period_id): submission
         for submission in Submission.objects.select_for_update(of=("self",)).filter(
             supplier_id__in={key[0] for key in submission_keys}, period_id__in={key[1] for key in submission_keys}
         )
     }
-    new_submissions, changed = [], []
-    for key in sorted(submission_keys):
-        submission = submissions.get(key)
-        if submission is None:
-            submission = Submission(supplier_id=key[0], period_id=key[1], version=0)
-            submissions[key] = submission
-            new_submissions.append(submission)
-        else:
-            changed.append(submission)
-        if as_draft:
-            if submission.status in Submission.CLAIMING_STATUSES:
-                # Submitted by someone else between the check and this write.
-                period_code = next(p.code for p, stored in periods.items() if stored.pk == key[1])
-                raise FileRefused(
-                    [Problem(None, "period", _("period %(period)s was submitted meanwhile") % {"period": period_code})]
-                )
-            # A new submission is a draft; a returned one stays returned, with the reviewer's comment,
-            # until the supplier submits it from the period page.
-        else:
-            submission.status = status
-            submission.submitted_at = submission.submitted_at or now
-            submission.submitted_by = submission.submitted_by or user
-            if approve:
-                submission.reviewed_at, submission.reviewed_by, submission.review_comment = now, user, ""
-        submission.version += 1
-        submission.updated_at = now  # bulk_update does not apply auto_now
-    _bulk_create(new_submissions, Submission, user=user)
-    _bulk_update(
-        changed, Submission,
-        ["status", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "review_comment", "version", "updated_at"],
-        user=user,
-    )  # fmt: skip
-    # Written: their ids are all the lines need (35,000 submissions' objects are 20 MB).
-    submission_ids = {key: submission.pk for key, submission in submissions.items()}
-    del submissions, new_submissions, changed, submission_keys
+    submission_ids: dict[tuple[int, int], int] = {}
+    for start in range(0, len(submission_keys), WRITE_CHUNK):
+        chunk_keys = submission_keys[start : start + WRITE_CHUNK]
+        new_submissions, changed = [], []
+        for key in chunk_keys:
+            submission = existing.get(key)
+            if submission is None:
+                submission = Submission(supplier_id=key[0], period_id=key[1], version=0)
+                new_submissions.append(submission)
+            else:
+                changed.append(submission)
+            if as_draft:
+                if submission.status in Submission.CLAIMING_STATUSES:
+                    # Submitted by someone else between the check and this write.
+                    period_code = next(p.code for p, stored in periods.items() if stored.pk == key[1])
+                    raise FileRefused(
+                        [
+                            Problem(
+                                None, "period", _("period %(period)s was submitted meanwhile") % {"period": period_code}
+                            )
+                        ]
+                    )
+                # A new submission is a draft; a returned one stays returned, with the reviewer's
+                # comment, until the supplier submits it from the period page.
+            else:
+                submission.status = status
+                submission.submitted_at = submission.submitted_at or now
+                submission.submitted_by = submission.submitted_by or user
+                if approve:
+                    submission.reviewed_at, submission.reviewed_by, submission.review_comment = now, user, ""
+            submission.version += 1
+            submission.updated_at = now  # bulk_update does not apply auto_now
+        _bulk_create(new_submissions, Submission, user=user)
+        _bulk_update(
+            changed, Submission,
+            ["status", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "review_comment", "version", "updated_at"],
+            user=user,
+        )  # fmt: skip
+        submission_ids.update(((s.supplier_id, s.period_id), s.pk) for s in (*new_submissions, *changed))
 
-    # The lines are written a chunk at a time: memory holds one chunk's rows, not the file's.
+    # The lines are written a chunk at a time: memory holds one chunk's rows, not the file's. Only
+    # a submission stored before this import has lines to replace.
     stored = {
         (submission_id, site_id): pk
-        for submission_id, site_id, pk in Line.objects.filter(submission__in=list(submission_ids.values()))
+        for submission_id, site_id, pk in Line.objects.filter(submission__in=[s.pk for s in existing.values()])
         .values_list("submission_id", "site_id", "pk")
         .iterator(chunk_size=WRITE_CHUNK)
     }
+    del existing, submission_keys
     rows = iter(lines)
     while chunk := list(itertools.islice(rows, WRITE_CHUNK)):
         keyed = []
