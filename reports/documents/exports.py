@@ -10,9 +10,10 @@ import csv
 import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
+if TYPE_CHECKING:
+    from openpyxl.cell import Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -24,7 +25,7 @@ def defuse(value: object) -> object:
     return value
 
 
-def xlsx_text(cell: Cell, value: str) -> Cell:
+def xlsx_text(cell: "Cell", value: str) -> "Cell":
     """`cell` holding `value` as a text cell, never a formula: quote-prefixed when a spreadsheet
     would otherwise read it as one."""
     cell.value = value
@@ -58,6 +59,10 @@ def _csv_cell(value: object) -> object:
 
 def xlsx_file(title: str, header: list[str], rows: Iterable[list[object]]) -> tempfile.SpooledTemporaryFile:
     """An XLSX written row by row (openpyxl's write-only mode) into a spooled temporary file."""
+    # openpyxl loaded with the first XLSX (6 MB of every process that never writes one).
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.freeze_panes = "A2"

@@ -27,8 +27,6 @@ from reports.calculation.factors import MissingFactor
 from reports.documents.annual import annual_document
 from reports.documents.document import Document
 from reports.documents.monthly import monthly_document
-from reports.documents.pdf import pdf_bytes
-from reports.documents.xlsx import xlsx_bytes
 from reports.models import Report, ReportDelivery, ReportFile, RollupRun
 from reports.selectors.reporting import Recipient, report_get, report_recipients
 from reports.selectors.runs import rollup_run_latest
@@ -167,7 +165,8 @@ def report_render(*, kind: str, period_key: str, language: str) -> RenderedRepor
         report = Report(kind=kind, period_key=period_key, run=run)  # not saved: this report is not issued
     with translation.override(language):
         document = _document(report, timezone.now())
-        return RenderedReport(report=report, pdf=pdf_bytes(document), xlsx=xlsx_bytes(document))
+        pdf, xlsx = _files(document)
+        return RenderedReport(report=report, pdf=pdf, xlsx=xlsx)
 
 
 def report_files_ensure(*, report: Report, languages: list[str]) -> list[ReportFile]:
@@ -188,7 +187,7 @@ def report_files_ensure(*, report: Report, languages: list[str]) -> list[ReportF
             for language in sorted({language for language, _format in missing}):
                 with translation.override(language):
                     document = _document(report, now)
-                    contents = {Format.PDF: pdf_bytes(document), Format.XLSX: xlsx_bytes(document)}
+                    contents = dict(zip((Format.PDF, Format.XLSX), _files(document), strict=True))
                 for file_format, content in sorted(contents.items()):
                     if (language, file_format) not in missing:
                         continue
@@ -294,3 +293,12 @@ def report_issue(*, kind: str, period_key: str) -> ReportIssued:
             if state == ReportDelivery.State.FAILED and attempts < MAX_ATTEMPTS
         ),
     )
+
+
+def _files(document: Document) -> tuple[bytes, bytes]:
+    """The document as PDF and as XLSX. ReportLab and openpyxl are loaded with the first report a
+    process makes: 24 MB of every web worker and import that never makes one (bench/RESULTS.md)."""
+    from reports.documents.pdf import pdf_bytes
+    from reports.documents.xlsx import xlsx_bytes
+
+    return pdf_bytes(document), xlsx_bytes(document)

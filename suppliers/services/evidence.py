@@ -22,7 +22,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from suppliers.models import EvidenceFile, Site, Submission, User
-from suppliers.services.evidence_content import pdf_check, polyglot_check, xlsx_parts_check
 from suppliers.services.spreadsheets import MAX_XLSX_RATIO, MAX_XLSX_UNPACKED_BYTES
 from suppliers.services.submissions import EDITABLE_STATUSES
 
@@ -80,6 +79,8 @@ def _xlsx_check(upload: UploadedFile) -> bool:
                 raise ValidationError(
                     _("Workbooks with macros are not accepted; save it as an Excel workbook (.xlsx) without them.")
                 )
+            from suppliers.services.evidence_content import xlsx_parts_check  # with pypdf: see below
+
             xlsx_parts_check(archive)
             # Reads every part, never more than its declared size, and checks its CRC.
             if archive.testzip() is not None:
@@ -144,6 +145,10 @@ def evidence_add(
             _("The file's content is %(kind)s but its name ends in “%(extension)s”; it must end in %(expected)s.")
             % {"kind": kind.name, "extension": extension, "expected": ", ".join(kind.extensions)}
         )
+    # The content checks (with pypdf, 7 MB) are loaded with the first evidence file a process
+    # checks, not by every web worker and import (bench/RESULTS.md).
+    from suppliers.services.evidence_content import pdf_check, polyglot_check
+
     if kind is not XLSX:
         polyglot_check(upload, kind.name)
     if kind is PDF:

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from suppliers.forms.uploads import SubmissionUploadForm
 from suppliers.selectors import supplier_for_user
 from suppliers.services.spreadsheets import FileRefused
-from suppliers.services.templates import submission_template_build
 from suppliers.services.uploads import get_pending_upload_for_user, supplier_upload_confirm, supplier_upload_preview
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -19,6 +18,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 @login_required
 def upload_template(request: HttpRequest) -> HttpResponse:
     supplier = supplier_for_user(request.user)
+    from suppliers.services.templates import submission_template_build  # openpyxl, with the first template
+
     response = HttpResponse(submission_template_build(supplier=supplier), content_type=XLSX_CONTENT_TYPE)
     # The supplier code is letters, digits, dots, dashes and underscores: safe in the header.
     response["Content-Disposition"] = f'attachment; filename="submission-template-{supplier.code}.xlsx"'
