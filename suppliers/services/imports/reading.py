@@ -39,7 +39,7 @@ COLUMNS = (
     "supplier_code", "supplier_name", "uscc", "site_code", "site_name", "province", "period", "unit",
     "total_electricity", *GREEN_COLUMNS, "bmw_share_percent", "certificate_ids", *SERIAL_COLUMNS,
 )  # fmt: skip
-WRITE_CHUNK = 5_000  # lines read, built and written at a time
+WRITE_CHUNK = 2_000  # lines read, built and written at a time
 MAX_NAME_LENGTH = 200  # Supplier.name_zh / name_en and Site.name
 HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel reads as the start of a formula
