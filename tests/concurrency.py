@@ -1,6 +1,8 @@
-"""Doing the same thing in several threads at once, for the tests of what must happen once."""
+"""Doing the same thing in several threads at once, for the tests of what must happen once; and
+waiting for what another process does."""
 
 import threading
+import time
 from collections.abc import Callable
 
 from django.db import connection
@@ -27,3 +29,11 @@ def at_once(action: Callable[[], object], times: int, *, timeout: float = 120) -
     for thread in threads:
         thread.join(timeout=timeout)
     return errors
+
+
+def wait_until(condition: Callable[[], object], *, timeout: float, message: str, interval: float = 0.1) -> None:
+    """Polls `condition` until it is true; fails the test with `message` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{message} (waited {timeout} s)"
+        time.sleep(interval)

@@ -10,8 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,18 +19,11 @@ from django.conf import settings
 
 from reports.models import RollupFlag, RollupRun, RollupSiteResult, RollupSupplierResult
 from reports.tasks import rollup
+from tests.concurrency import wait_until
 from tests.conftest import database_url_for_subprocess, free_port
 from tests.reports.test_worked_example import EXAMPLES, _differences, _load_example
 
 HOOKS_MODULE = "tests.reliability.worker_hooks"
-
-
-def wait_until(condition: Callable[[], object], *, timeout: float, message: str, interval: float = 0.1) -> None:
-    """Polls `condition` until it is true; fails the test with `message` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{message} (waited {timeout} s)"
-        time.sleep(interval)
 
 
 # --- The worked example's data, and a run computed afresh to compare with ------------------------

@@ -28,13 +28,13 @@ from django_celery_results.models import TaskResult
 
 from reports.models import RollupRun
 from reports.tasks import rollup
+from tests.concurrency import wait_until
 from tests.conftest import database_url_for_subprocess
 from tests.reliability.conftest import (
     TcpProxy,
     WorkerStarter,
     assert_equals_a_clean_run,
     load_example_without_its_queued_runs,
-    wait_until,
 )
 
 pytestmark = pytest.mark.worker

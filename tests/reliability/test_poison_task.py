@@ -12,8 +12,9 @@ from django.urls import reverse
 from django_celery_results.models import TaskResult
 
 from portal.celery import RETRY
+from tests.concurrency import wait_until
 from tests.factories import UserFactory
-from tests.reliability.conftest import WorkerStarter, wait_until
+from tests.reliability.conftest import WorkerStarter
 from tests.reliability.worker_hooks import poison
 
 pytestmark = pytest.mark.worker

@@ -24,13 +24,13 @@ from reports.services.rollup_requests import STALE_REQUEST, rollup_request
 from reports.tasks import ping
 from suppliers.models import Submission
 from suppliers.services.submissions import submission_approve
+from tests.concurrency import wait_until
 from tests.factories import UserFactory
 from tests.reliability.conftest import (
     RedisServer,
     WorkerStarter,
     assert_equals_a_clean_run,
     celery_app_on,
-    wait_until,
 )
 from tests.reports.test_worked_example import EXAMPLES
 

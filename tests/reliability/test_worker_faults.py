@@ -25,12 +25,12 @@ from django.conf import settings
 from reports.models import RollupRun
 from reports.services.rollup_requests import rollup_request
 from reports.tasks import rollup
+from tests.concurrency import wait_until
 from tests.reliability.conftest import (
     WorkerStarter,
     assert_equals_a_clean_run,
     load_example_without_its_queued_runs,
     stored_rows,
-    wait_until,
 )
 from tests.reliability.worker_hooks import PAUSED
 

@@ -17,6 +17,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from outbox.models import EmailLog
 from suppliers.models import Supplier, User
+from tests.concurrency import wait_until
 from tests.conftest import SmtpServer, free_port, smtp_settings
 from tests.factories import SupplierFactory
 
@@ -141,4 +142,6 @@ def test_through_the_worker_the_reset_link_arrives_after_the_answer(
     assert response.status_code == 302
     (received,) = smtp_server.wait_for(1)
     assert received.recipients == [alice.email]
+    # The worker logs the email once its SMTP conversation has ended: after the server has it.
+    wait_until(EmailLog.objects.exists, timeout=30, message="the worker did not log the email")
     assert EmailLog.objects.get().outcome == "sent"

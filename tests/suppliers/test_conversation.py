@@ -15,6 +15,7 @@ from django.urls import reverse
 from outbox.models import EmailLog
 from suppliers.models import MessageDelivery, Submission, SubmissionMessage, User
 from suppliers.services.conversation import message_notify, message_post, message_recipients
+from tests.concurrency import wait_until
 from tests.conftest import SmtpServer
 from tests.factories import ReportingPeriodFactory, SubmissionFactory, UserFactory
 from tests.suppliers.test_submission_form import _data
@@ -117,7 +118,9 @@ def test_messages_go_both_ways_by_email_in_each_recipients_language(
     assert "The reviewer wrote on the 2025 report of" in english[0].get_body(("plain",)).get_content()
     assert reverse("period_detail", args=[period.pk]) in chinese[0].get_body(("plain",)).get_content()
 
+    # The worker logs each email once its SMTP conversation has ended: after the server has it.
     logs = EmailLog.objects.filter(object_id=submission.pk).order_by("id")
+    wait_until(lambda: logs.count() == 3, timeout=30, message="the worker did not log the three emails")
     assert [(log.kind, log.recipient, log.outcome) for log in logs] == [
         ("message_to_staff", "wang@carmaker.example", "sent"),
         ("message_to_supplier", "alice@supplier-a.example", "sent"),
