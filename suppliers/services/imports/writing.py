@@ -104,23 +104,10 @@ def _bulk_update(objs: list[models.Model], model: type[models.Model], fields: li
     if connection.vendor != "postgresql":
         bulk_update_with_history(objs, model, fields, batch_size=2000, default_user=user)
         return
-    quote = connection.ops.quote_name
-    table = model._meta.db_table
     chosen = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
     json_fields = {f.attname for f in chosen if isinstance(f, models.JSONField)}
-    columns = [f.column for f in chosen]
-    with connection.cursor() as cursor:
-        selected = ", ".join(quote(c) for c in columns)  # names from the model, quoted
-        cursor.execute(f"CREATE TEMPORARY TABLE import_update AS SELECT {selected} FROM {quote(table)} WITH NO DATA")  # noqa: S608
-    try:
-        copy_rows("import_update", columns, (stored_values(obj, chosen, json_fields) for obj in objs))
-        with connection.cursor() as cursor:
-            assignments = ", ".join(f"{quote(c)} = import_update.{quote(c)}" for c in columns[1:])
-            match = f"{quote(table)}.{quote(columns[0])} = import_update.{quote(columns[0])}"
-            cursor.execute(f"UPDATE {quote(table)} SET {assignments} FROM import_update WHERE {match}")  # noqa: S608
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS import_update")
+    rows = (stored_values(obj, chosen, json_fields) for obj in objs)
+    _rows_update(model._meta.db_table, [f.column for f in chosen], rows)
     _history_copy(objs, model, "~", user)
 
 
@@ -180,7 +167,7 @@ def _lines_store(keyed: list[tuple[ParsedLine, int, int, int | None]], *, now: d
     return ids
 
 
-def _rows_update(table: str, columns: list[str], rows: list[list[object]]) -> None:
+def _rows_update(table: str, columns: list[str], rows: Iterable[list[object]]) -> None:
     """UPDATE `table` SET columns[1:] FROM a temporary table filled by COPY, matched on columns[0]
     (bulk_update's CASE WHEN per row grows with the square of the batch)."""
     quote = connection.ops.quote_name
