@@ -3,9 +3,9 @@
 - SUBMISSION_FLAGS: each submission's data-quality flags (suppliers.selectors.submission_flags), as
   the review queue lists them: they change with the certificates that other lines claim, the
   approved lines of a site's earlier years and of the baseline year, and the submission's own
-  lines. A new generation when claims_changed or approved_lines_changed is sent, and when a line,
-  a batch claim or a serial range is saved or deleted one at a time (a draft edited on its page;
-  bulk writes send claims_changed). A submission's own page, where staff decide, reads its flags
+  lines. A new generation when claims_changed or approved_lines_changed is sent, and when a
+  submission or a line is saved or deleted one at a time (a draft edited on its page; bulk writes
+  send claims_changed). A submission's own page, where staff decide, reads its flags
   anew every time.
 """
 
@@ -36,11 +36,14 @@ def submission_flags_kept(submission_ids: list[int]) -> dict[int, list[str]]:
 
 def generations_connect() -> None:
     """Connects each change to the generation it ends (suppliers.apps)."""
-    from suppliers.models import CertificateClaim, CertificateRange, Line
+    from suppliers.models import Line, Submission
     from suppliers.signals import approved_lines_changed, claims_changed
 
     generation_ended_by(SUBMISSION_FLAGS, claims_changed)
     generation_ended_by(SUBMISSION_FLAGS, approved_lines_changed)
+    # Not the claims' and ranges' own signals: a receiver of post_delete makes Django load and
+    # delete one by one what an import deletes in one statement. A draft's claims change with a
+    # save of its submission (submission_save_draft), its figures with a save of the line.
     for signal in (post_save, post_delete):
-        for model in (Line, CertificateClaim, CertificateRange):
+        for model in (Submission, Line):
             generation_ended_by(SUBMISSION_FLAGS, signal, model)

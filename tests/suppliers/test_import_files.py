@@ -763,3 +763,13 @@ def test_a_file_longer_than_a_write_chunk_is_written_whole_chunk_by_chunk(monkey
     # Each tenth row claims an I-REC batch: every line keeps exactly its own claim, replaced or not.
     claims = sorted(CertificateClaim.objects.values_list("line__site__supplier__code", "line__site__code", "batch_id"))
     assert claims == [(f"CN-{1000 + i // 10}", "S0", f"IREC-{i}") for i in range(0, 50, 10)]
+
+
+def test_the_claims_and_ranges_of_replaced_lines_are_deleted_in_one_statement() -> None:
+    """No receiver of a claim's or a range's delete signals: Django would otherwise load and delete,
+    one by one, what an import that replaces lines deletes with one statement."""
+    from django.db.models.deletion import Collector
+
+    collector = Collector(using="default")
+    assert collector.can_fast_delete(CertificateClaim.objects.none())
+    assert collector.can_fast_delete(CertificateRange.objects.none())
