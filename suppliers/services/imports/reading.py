@@ -46,10 +46,13 @@ FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel reads as the start of a form
 
 
 @dataclass(slots=True)
-class ParsedLine:
-    """One row as read. A row with problems is kept too (`valid` false), so that the checks against
-    the other rows and the database can say what else is wrong with what it does give: a column in
-    `unknown` (its cell did not parse, or the header lacks it) is left out of those checks."""
+class RowKey:
+    """What the checks against the other rows and the database, and the writing of suppliers,
+    sites and submissions, read of a parsed row: the row without its figures. An import holds one
+    of these for every row of its file, and the lines themselves one chunk at a time.
+
+    A column in `unknown` (its cell did not parse, or the header lacks it) is left out of those
+    checks."""
 
     row: int
     supplier_code: str
@@ -59,6 +62,18 @@ class ParsedLine:
     site_name: str
     province: Province | None
     period: Period | None
+    unknown: frozenset[str]
+
+    def known(self, column: str) -> bool:
+        return column not in self.unknown
+
+
+@dataclass(slots=True)
+class ParsedLine(RowKey):
+    """One row as read: its key and its figures. A row with problems is kept too (`valid` false),
+    so that the checks against the other rows and the database can say what else is wrong with
+    what it does give."""
+
     unit: str | None
     entered: dict[str, str]
     quantities_mwh: dict[str, Decimal]
@@ -66,30 +81,6 @@ class ParsedLine:
     certificate_ids: list[str]
     serials: dict[str, list[SerialRange]]  # gec_serials / irec_serials → the ranges claimed
     valid: bool = True
-    unknown: frozenset[str] = frozenset()
-
-    def known(self, column: str) -> bool:
-        return column not in self.unknown
-
-
-@dataclass(slots=True)
-class RowKey:
-    """What the checks against the other rows and the database, and the writing of suppliers,
-    sites and submissions, read of a parsed row: the row without its figures. An import holds one
-    of these for every row of its file, and the lines themselves one chunk at a time."""
-
-    row: int
-    supplier_code: str
-    supplier_name: str
-    uscc: str
-    site_code: str
-    site_name: str
-    province: Province | None
-    period: Period | None
-    unknown: frozenset[str] = frozenset()
-
-    def known(self, column: str) -> bool:
-        return column not in self.unknown
 
 
 def row_keys(lines: Iterable[ParsedLine]) -> list[RowKey]:
